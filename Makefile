@@ -1,0 +1,37 @@
+# Passage — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+UV ?= uv
+PY := .venv/bin/python
+ARTIFACTS ?= artifacts
+
+.PHONY: install run test lint typecheck unit pytest-sqlite pytest-postgres bench bench-quick clean
+
+.venv/.installed: pyproject.toml uv.lock
+	scripts/install-system.sh
+	$(UV) sync --frozen --python 3.11
+	touch $@
+
+install: .venv/.installed
+
+run: install
+	$(PY) -m passage.demo
+
+lint: install
+	.venv/bin/ruff check src tests bench
+	.venv/bin/ruff format --check src tests bench
+
+typecheck: install
+	.venv/bin/mypy
+
+test: install lint typecheck
+	.venv/bin/pytest -q -n 2 --dist loadgroup
+
+bench: install
+	$(PY) -m bench.run_all
+
+bench-quick: install
+	$(PY) -m bench.run_all --quick
+
+clean:
+	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache $(ARTIFACTS)
