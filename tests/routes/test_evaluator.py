@@ -83,16 +83,32 @@ def test_it_is_no_trap_for_someone_who_could_go_home(mini, deserter):
     assert _statuses(result) == {"dsh-endangered": "fails", "dsh-home": "fails"}
 
 
-def test_it_reports_a_dead_end(mini, deserter):
+def test_a_personal_fact_that_fails_is_not_met_rather_than_a_dead_end(mini, deserter):
     result = _result(mini, deserter, "ds-dead")
     assert result.status == "blocked"
     (magic,) = result.requirements
-    assert [o.kind for o in magic.obstacles] == ["dead_end"]
+    assert [o.kind for o in magic.obstacles] == ["not_met"]
+
+
+def test_it_reports_a_dead_end_naming_the_chain(mini, deserter):
+    evader = deserter.with_facts(status="evader", activist=False)
+    result = _result(mini, evader, "ds-asylum")
+    assert result.status == "blocked"
+    (presence,) = result.requirements
+    kinds = {o.kind for o in presence.obstacles}
+    assert kinds == {"dead_end"}
+    chains = [[getattr(item, "id", None) or item.fact for item in o.chain] for o in presence.obstacles]
+    assert ["current_country", "fly-to-ds", "visa_ds", "ds-visa.apply", "status"] in chains
+    assert ["current_country", "fly-to-ds", "visa_ds", "ds-visa.apply", "activist"] in chains
 
 
 def test_adding_evidence_turns_missing_evidence_into_holds(mini, deserter):
     before = _result(mini, deserter.with_facts(activist=True), "ds-visa")
-    after = _result(mini, Profile(deserter.id, deserter.as_of, {**deserter.facts, "activist": True}, deserter.evidence | {"proof"}), "ds-visa")
+    after = _result(
+        mini,
+        Profile(deserter.id, deserter.as_of, {**deserter.facts, "activist": True}, deserter.evidence | {"proof"}),
+        "ds-visa",
+    )
     assert _statuses(before)["dsv-activist"] == "missing_evidence"
     assert _statuses(after)["dsv-activist"] == "holds"
 

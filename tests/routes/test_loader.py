@@ -55,8 +55,11 @@ def test_it_reports_an_unknown_fact_with_file_and_line(tmp_path):
 
 
 def test_it_reports_a_dangling_source(tmp_path):
-    kb = _broken(tmp_path, "{id: dsd-magic, fact: magic, eq: true, label: {en: Magic, ru: Магия}, sources: [s1]",
-                 "{id: dsd-magic, fact: magic, eq: true, label: {en: Magic, ru: Магия}, sources: [s9]")
+    kb = _broken(
+        tmp_path,
+        "{id: dsd-magic, fact: magic, eq: true, label: {en: Magic, ru: Магия}, sources: [s1]",
+        "{id: dsd-magic, fact: magic, eq: true, label: {en: Magic, ru: Магия}, sources: [s9]",
+    )
     problems = _problems(kb)
     assert len(problems) == 1
     assert problems[0].startswith(f"kb/kb.yaml:{_line_of(kb, 'sources: [s9]')}:")
@@ -64,8 +67,11 @@ def test_it_reports_a_dangling_source(tmp_path):
 
 
 def test_it_refuses_a_requirement_without_a_source(tmp_path):
-    kb = _broken(tmp_path, "label: {en: Magic, ru: Магия}, sources: [s1], confidence: unverified}",
-                 "label: {en: Magic, ru: Магия}, sources: [], confidence: unverified}")
+    kb = _broken(
+        tmp_path,
+        "label: {en: Magic, ru: Магия}, sources: [s1], confidence: unverified}",
+        "label: {en: Magic, ru: Магия}, sources: [], confidence: unverified}",
+    )
     (problem,) = _problems(kb)
     assert "requirement 'dsd-magic'" in problem
     assert "has no source" in problem
@@ -79,7 +85,9 @@ def test_it_refuses_a_source_dated_in_the_future(tmp_path):
 
 
 def test_it_refuses_last_verified_in_the_future(tmp_path):
-    kb = _broken(tmp_path, "legal_basis: \"Art. 5 DS Act\"", "legal_basis: \"Art. 5 DS Act\"\n    last_verified: 2030-01-01")
+    kb = _broken(
+        tmp_path, 'legal_basis: "Art. 5 DS Act"', 'legal_basis: "Art. 5 DS Act"\n    last_verified: 2030-01-01'
+    )
     (problem,) = _problems(kb)
     assert "'ds-dead': last_verified 2030-01-01 is in the future" in problem
 
@@ -142,8 +150,12 @@ def test_it_reports_every_unchecked_entry_as_stale(mini):
 
 
 def test_it_reports_old_checks_as_stale_but_not_recent_ones(tmp_path):
-    kb = _broken(tmp_path, "legal_basis: \"Art. 5 DS Act\"", "legal_basis: \"Art. 5 DS Act\"\n    last_verified: 2026-10-01")
-    kb2 = _broken(tmp_path / "2", "legal_basis: \"Art. 4 DS Act\"", "legal_basis: \"Art. 4 DS Act\"\n    last_verified: 2025-01-01")
+    kb = _broken(
+        tmp_path, 'legal_basis: "Art. 5 DS Act"', 'legal_basis: "Art. 5 DS Act"\n    last_verified: 2026-10-01'
+    )
+    kb2 = _broken(
+        tmp_path / "2", 'legal_basis: "Art. 4 DS Act"', 'legal_basis: "Art. 4 DS Act"\n    last_verified: 2025-01-01'
+    )
     recent = load_knowledge(kb, today=TODAY)
     old = load_knowledge(kb2, today=TODAY)
     assert "ds-dead" not in recent.stale(TODAY)
@@ -152,9 +164,19 @@ def test_it_reports_old_checks_as_stale_but_not_recent_ones(tmp_path):
 
 
 def test_the_shipped_knowledge_base_is_valid_and_entirely_unverified_by_people(shipped):
-    assert {"DE", "FR", "CH", "US", "KZ", "KG", "AM", "GE", "TR", "RS", "MN", "AR", "AE", "IL"} <= set(shipped.countries)
+    assert {"DE", "FR", "CH", "US", "KZ", "KG", "AM", "GE", "TR", "RS", "MN", "AR", "AE", "IL"} <= set(
+        shipped.countries
+    )
     ids = {p.id for p in shipped.pathways}
-    assert {"de-22-2-aufenthg", "de-asylum", "fr-visa-asile", "fr-asylum", "ch-humanitarian-visa", "us-usrap-p1", "us-asylum"} <= ids
+    assert {
+        "de-22-2-aufenthg",
+        "de-asylum",
+        "fr-visa-asile",
+        "fr-asylum",
+        "ch-humanitarian-visa",
+        "us-usrap-p1",
+        "us-asylum",
+    } <= ids
     # Nothing in FACTS.md was checked live by a person, and the plan must say so.
     assert len(shipped.stale(TODAY)) == len(shipped.reviewable)
 

@@ -17,7 +17,13 @@ def test_it_plans_travel_then_application_and_ranks_by_risk_then_days(mini, dese
     routes = _routes(plan)
     assert [r.goal.id for r in plan.routes] == ["ds-visa", "ds-asylum"]
     assert [s.id for s in routes["ds-visa"].steps] == ["fly-ta-tb", "ds-visa", "ds-visa.wait"]
-    assert [s.id for s in routes["ds-asylum"].steps] == ["fly-ta-tb", "ds-visa.apply", "ds-visa.apply.wait", "fly-to-ds", "ds-asylum"]
+    assert [s.id for s in routes["ds-asylum"].steps] == [
+        "fly-ta-tb",
+        "ds-visa.apply",
+        "ds-visa.apply.wait",
+        "fly-to-ds",
+        "ds-asylum",
+    ]
     assert routes["ds-asylum"].days == 1 + 30 + 1
 
 

@@ -55,6 +55,12 @@ OPPOSITE: Final[dict[str, str]] = {
     "no_mission_of": "mission_of",
 }
 OPERATORS: Final = frozenset(OPPOSITE)
+# A fact that is *not obtained* (see ``State.unstated_false``) has no value: a test asking for a
+# value fails and its opposite holds, as if a date were long past, a number below any bound and a
+# set empty. This keeps ``negate`` exact: a test and its opposite never both fail.
+HOLDS_WHEN_ABSENT: Final = frozenset(
+    {"ne", "not_in", "lacks", "lt", "lte", "expires_within_days", "before", "no_mission_of"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +80,9 @@ class State:
     missions: frozenset[tuple[str, str]] = frozenset()
     # Facts that, when not stated, count as not obtained rather than unknown. The planner uses
     # this for facts a step can produce (a visa, a referral): it plans how to obtain them instead
-    # of assuming the person already has them.
+    # of assuming the person already has them. A test on such a fact asks for a value it does
+    # not have, so it fails, and its opposite holds (see ``HOLDS_WHEN_ABSENT``). The planner
+    # states yes/no facts of this kind as false instead, which is what "not obtained" means there.
     unstated_false: frozenset[str] = frozenset()
 
 
@@ -89,7 +97,9 @@ class Leaf:
     def evaluate(self, state: State) -> Truth:
         actual = state.facts.get(self.fact)
         if actual is None:
-            return FALSE if self.fact in state.unstated_false else UNKNOWN
+            if self.fact in state.unstated_false:
+                return TRUE if self.op in HOLDS_WHEN_ABSENT else FALSE
+            return UNKNOWN
         expected = self.value
         if isinstance(expected, Ref):
             expected = state.facts.get(expected.fact)

@@ -57,7 +57,7 @@ class Obstacle:
     test is the opposite of ``conflicts_with``.
     """
 
-    kind: str  # "dead_end" | "cycle" | "trap"
+    kind: str  # "not_met" | "dead_end" | "cycle" | "trap"
     chain: tuple[Leaf | Step, ...]
     conflicts_with: Requirement | None = None
 
@@ -145,6 +145,11 @@ class Reachability:
         self.profile = profile
         self.state = initial_state(profile, knowledge)
         self.values: dict[str, dict[object, int]] = {name: {value: TRUE} for name, value in profile.facts.items()}
+        # A fact a step can produce (a visa, a referral) and the profile does not state counts as
+        # not yet obtained, exactly as the planner treats it; other unstated facts stay unknown.
+        self.producible = frozenset(
+            name for step in knowledge.steps for name in step.sets() if name != "current_country"
+        )
         self._fixpoint()
 
     def _fixpoint(self) -> None:
@@ -182,7 +187,7 @@ class Reachability:
 
     def _values_of(self, fact: str) -> Mapping[object, int]:
         known = self.values.get(fact)
-        if fact in self.profile.facts:
+        if fact in self.profile.facts or fact in self.producible:
             return known or {}
         # An unstated fact may still take values from steps, but its starting value is unknown.
         return {UNSTATED: UNKNOWN, **(known or {})}
@@ -279,7 +284,9 @@ class Reachability:
         done.add(leaf.key())
         producers = self.producers(leaf)
         if not producers:
-            out.append(Obstacle("dead_end", here))
+            # A fact no step can change is the person's own situation: "not met", not a dead end.
+            personal = not chain and leaf.fact not in self.producible and leaf.fact != "current_country"
+            out.append(Obstacle("not_met" if personal else "dead_end", here))
             return
         for step in producers:
             for blocker in self.blockers(step):

@@ -32,12 +32,12 @@ _TEMPLATES: Final[dict[str, dict[str, str]]] = {
         "ru": "этот шаг заканчивается после окончания разрешённого срока пребывания в стране «{country}» ({date})",
     },
     "document_expires": {
-        "en": "{document} expires on {date} (in {days} days)",
-        "ru": "{document}: срок действия истекает {date} (через {days} дн.)",
+        "en": "{document}: {date} (in {days} days)",
+        "ru": "{document}: {date} (через {days} дн.)",
     },
     "document_expired": {
-        "en": "{document} expired on {date}",
-        "ru": "{document}: срок действия истёк {date}",
+        "en": "{document}: {date} — already expired",
+        "ru": "{document}: {date} — срок уже истёк",
     },
     "risk_rule": {
         "en": "{risk} risk: {reason} — {citation}",
@@ -82,6 +82,10 @@ _TEMPLATES: Final[dict[str, dict[str, str]]] = {
     "dead_end": {
         "en": "{pathway}: dead end — {chain}",
         "ru": "{pathway}: тупик — {chain}",
+    },
+    "not_met": {
+        "en": "{pathway}: not met — «{requirement}» ({test}); this is the person's situation and no step changes it",
+        "ru": "{pathway}: не выполнено — «{requirement}» ({test}); это обстоятельство человека, и никакой шаг его не меняет",
     },
     "trap": {
         "en": "{pathway}: trap — to meet «{need}» one must {step}, which needs «{blocker}»; but the pathway also requires «{other}»",

@@ -8,9 +8,9 @@ from typing import Any
 from passage.routes.evaluator import PathwayResult
 from passage.routes.messages import Message
 from passage.routes.model import KnowledgeBase
-from passage.routes.schema import Source
 from passage.routes.plan import Plan, obstacle_messages
 from passage.routes.planner import Route
+from passage.routes.schema import Source
 
 __all__ = ["pathway_json", "plan_json", "text_label"]
 

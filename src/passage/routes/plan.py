@@ -113,6 +113,11 @@ def obstacle_messages(result: PathwayResult, knowledge: KnowledgeBase) -> list[M
                 messages.append(Message("circle", {"pathway": name, "chain": chain}))
             elif obstacle.kind == "dead_end":
                 messages.append(Message("dead_end", {"pathway": name, "chain": chain}))
+            elif obstacle.kind == "not_met":
+                label = {lang: _label(obstacle.chain[-1], knowledge, lang) for lang in ("en", "ru")}
+                messages.append(
+                    Message("not_met", {"pathway": name, "requirement": requirement.requirement.label, "test": label})
+                )
             else:
                 step = next(item for item in reversed(obstacle.chain) if isinstance(item, Step))
                 other = obstacle.conflicts_with
@@ -193,7 +198,12 @@ def make_plan(profile: Profile, knowledge: KnowledgeBase, ranking: Ranking | Non
     warnings = _situation_warnings(knowledge, profile)
     for result in adjusted:
         if result.status in {BLOCKED, CIRCULAR}:
-            warnings.extend(obstacle_messages(result, knowledge))
+            seen: set[str] = set()
+            for message in obstacle_messages(result, knowledge):
+                text = message.render("en")
+                if text not in seen:  # several branches can end in the same explanation
+                    seen.add(text)
+                    warnings.append(message)
         if result.pathway.id in no_route and profile.facts.get("current_country") is not None:
             warnings.append(Message("no_route", {"pathway": result.pathway.name, "steps": ranking.max_steps}))
     stale = knowledge.stale(profile.as_of)

@@ -72,7 +72,16 @@ class Route:
     assumptions: tuple[str, ...]
 
     def sort_key(self, ranking: Ranking) -> tuple[object, ...]:
-        return (*ranking.key(RISKS.index(self.risk), self.days, self.cost_eur), self.goal.id)
+        """Order among routes to different pathways: at equal risk, routes that rest on facts
+        the profile does not state come after those that do not; then the ranking's keys."""
+        risk_first = ranking.order[0] == "risk"
+        certainty = (RISKS.index(self.risk), bool(self.assumptions)) if risk_first else (bool(self.assumptions),)
+        return (
+            *certainty,
+            *ranking.key(RISKS.index(self.risk), self.days, self.cost_eur),
+            len(self.assumptions),
+            self.goal.id,
+        )
 
 
 def requirement_truth(node: ReqNode, state: State) -> int:
@@ -110,15 +119,21 @@ class _Search:
                 self.from_country.setdefault(str(step.from_), []).append(step)
             else:
                 self.anywhere.append(step)
-        self.producible = frozenset(
+        producible = frozenset(
             name for step in knowledge.steps for name in step.sets() if name != "current_country"
         ) - frozenset(profile.facts)
+        # What a step can produce and the profile does not state counts as not obtained: false
+        # for a yes/no fact (so `visa eq false` holds), no value for anything else.
+        self.not_obtained: dict[str, object] = {
+            name: False for name in sorted(producible) if _fact_type(knowledge, name) == "bool"
+        }
+        self.producible = producible - frozenset(self.not_obtained)
         self.rules_on: dict[str, list[RiskRule]] = {}
         for rule in knowledge.risk_rules:
             self.rules_on.setdefault(rule.event, []).append(rule)
 
     def state(self, label: _Label) -> State:
-        facts = dict(self.profile.facts)
+        facts = {**self.not_obtained, **self.profile.facts}
         facts.update(label.changed)
         facts["current_country"] = label.country
         if label.arrived_day is not None:
@@ -293,14 +308,15 @@ class _Search:
         # when its finished route leaves the queue: keys never decrease along a route, hence
         # the first one out is the best.
         counter = itertools.count()
-        frontier: list[tuple[tuple[int, int, int], tuple[str, ...], int, _Label | Route]] = [
-            (start.rank, start.tiebreak, next(counter), start)
+        # Ties on the ranking are broken by fewer assumed facts, then fewer steps, then step ids.
+        frontier: list[tuple[tuple[int, int, int], int, int, tuple[str, ...], int, _Label | Route]] = [
+            (start.rank, 0, 0, start.tiebreak, next(counter), start)
         ]
         settled: dict[tuple[str, tuple[tuple[str, object], ...]], list[_Label]] = {}
         found: dict[str, Route] = {}
         pending = {pathway.id: pathway for pathway in goals}
         while frontier and pending:
-            _rank, tiebreak, _seq, item = heapq.heappop(frontier)
+            _rank, _assumed, _depth, tiebreak, _seq, item = heapq.heappop(frontier)
             if isinstance(item, Route):
                 if item.goal.id in pending:
                     del pending[item.goal.id]
@@ -319,14 +335,20 @@ class _Search:
                     continue
                 route = self.finish(label, pathway, truth, state)
                 key = self.ranking.key(RISKS.index(route.risk), route.days, route.cost_eur)
-                heapq.heappush(frontier, (key, (*tiebreak, "~" + pathway.id), next(counter), route))
+                heapq.heappush(
+                    frontier,
+                    (key, len(route.assumptions), label.depth, (*tiebreak, "~" + pathway.id), next(counter), route),
+                )
             if label.depth >= self.ranking.max_steps:
                 continue
             for child in self.expand(label):
                 child_node = (child.country, child.changed)
                 if any(_dominates(other, child) for other in settled.get(child_node, ())):
                     continue
-                heapq.heappush(frontier, (child.rank, child.tiebreak, next(counter), child))
+                heapq.heappush(
+                    frontier,
+                    (child.rank, len(child.assumptions), child.depth, child.tiebreak, next(counter), child),
+                )
         return found
 
 
@@ -354,12 +376,20 @@ def _with_wait(step: RouteStep, wait_days: int) -> tuple[RouteStep, ...]:
 
 
 def _dominates(first: _Label, second: _Label) -> bool:
+    # Depth matters because routes are limited to ``max_steps``: a cheaper label that used more
+    # steps to get here may have too few left to reach a goal the dearer one can still reach.
     return (
-        first.risk <= second.risk
+        first.depth <= second.depth
+        and first.risk <= second.risk
         and first.days <= second.days
         and first.cost <= second.cost
         and first.assumptions <= second.assumptions
     )
+
+
+def _fact_type(knowledge: KnowledgeBase, name: str) -> str | None:
+    definition = knowledge.facts.get(name)
+    return definition.type if definition is not None else None
 
 
 def find_routes(
