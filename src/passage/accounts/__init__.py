@@ -1,0 +1,1 @@
+"""Staff accounts: roles, passwords (Argon2), TOTP for everyone, throttled logins."""

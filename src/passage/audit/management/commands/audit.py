@@ -1,0 +1,26 @@
+"""``passage audit verify``: check the audit chain and name any changed, inserted or deleted row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from passage.audit.chain import verify
+from passage.audit.models import AuditEvent
+
+
+class Command(BaseCommand):
+    help = "Audit log tools: verify the hash chain."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["verify"])
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        problems = verify()
+        total = AuditEvent.objects.count()
+        if problems:
+            for problem in problems:
+                self.stderr.write(str(problem))
+            raise CommandError(f"audit chain broken: {len(problems)} problem(s) in {total} rows")
+        self.stdout.write(f"audit chain intact: {total} rows")

@@ -1,0 +1,1 @@
+"""Case management: clients under pseudonyms, facts, route plans, letters, tasks, incidents."""

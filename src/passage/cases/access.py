@@ -1,0 +1,78 @@
+"""The only ways views, API endpoints and commands fetch case data.
+
+Admins and lawyers see every case; a volunteer sees only the cases assigned to them. A case a
+user may not see is answered with 404, the same as one that does not exist.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from passage.accounts.models import Role
+from passage.cases.models import Case, CaseStatus, Incident, Letter, Note, Task
+
+
+def cases_for_user(user: Any) -> QuerySet[Case]:
+    """Every case ``user`` may see (shredded cases are gone for everyone)."""
+    visible = Case.objects.exclude(status=CaseStatus.SHREDDED)
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return visible.none()
+    if user.role in (Role.ADMIN, Role.LAWYER):
+        return visible
+    if user.role == Role.VOLUNTEER:
+        return visible.filter(assigned=user)
+    return visible.none()
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise Http404 from None
+
+
+def get_case_for_user(user: Any, case_id: Any) -> Case:
+    try:
+        return cases_for_user(user).get(pk=_uuid(case_id))
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def get_letter_for_user(user: Any, letter_id: Any) -> Letter:
+    try:
+        return Letter.objects.select_related("case", "institution").get(pk=_uuid(letter_id), case__in=cases_for_user(user))
+    except Letter.DoesNotExist:
+        raise Http404 from None
+
+
+def get_task_for_user(user: Any, task_id: Any) -> Task:
+    try:
+        return Task.objects.select_related("case").get(pk=_uuid(task_id), case__in=cases_for_user(user))
+    except Task.DoesNotExist:
+        raise Http404 from None
+
+
+def get_incident_for_user(user: Any, incident_id: Any) -> Incident:
+    try:
+        return Incident.objects.select_related("case").get(pk=_uuid(incident_id), case__in=cases_for_user(user))
+    except Incident.DoesNotExist:
+        raise Http404 from None
+
+
+def get_note_for_user(user: Any, note_id: Any) -> Note:
+    try:
+        return Note.objects.select_related("case").get(pk=_uuid(note_id), case__in=cases_for_user(user))
+    except Note.DoesNotExist:
+        raise Http404 from None
+
+
+def letters_for_user(user: Any) -> QuerySet[Letter]:
+    return Letter.objects.filter(case__in=cases_for_user(user))
+
+
+def tasks_for_user(user: Any) -> QuerySet[Task]:
+    return Task.objects.filter(case__in=cases_for_user(user))

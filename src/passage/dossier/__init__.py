@@ -1,0 +1,1 @@
+"""Application dossiers as PDF (WeasyPrint), stored encrypted."""

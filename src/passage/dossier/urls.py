@@ -1,0 +1,2 @@
+app_name = "dossier"
+urlpatterns: list[object] = []

@@ -1,0 +1,1 @@
+"""Evidence locker: encrypted files, OCR text, translations, chain of custody."""

@@ -1,0 +1,2 @@
+app_name = "evidence"
+urlpatterns: list[object] = []

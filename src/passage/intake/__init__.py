@@ -1,0 +1,1 @@
+"""The anonymous intake portal: codenames, questionnaire, encrypted on arrival, two-way messages."""

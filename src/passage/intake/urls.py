@@ -1,0 +1,2 @@
+app_name = "intake"
+urlpatterns: list[object] = []

@@ -1,0 +1,255 @@
+"""Unseal, seal, case keys and field encryption for the office app.
+
+The master key lives in a :class:`passage.vault.KeyHolder`: in this process (tests, a single
+process) or in the key daemon that every gunicorn worker and task worker asks
+(``PASSAGE_KEY_SOCKET``), so all processes are unsealed and sealed together.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from passage.audit.chain import record
+from passage.sealing.models import CaseKey, VaultRecord
+from passage.vault import (
+    BlindIndex,
+    DataKey,
+    KdfParams,
+    KeyHolder,
+    LocalKeyHolder,
+    MasterKey,
+    SealedError,
+    SocketKeyHolder,
+    VaultError,
+    VaultHeader,
+    create_vault,
+    field_aad,
+    rotate_master_key,
+    unseal_with_passphrase,
+    unseal_with_shares,
+)
+
+__all__ = [
+    "FieldCipher",
+    "SealedError",
+    "VaultError",
+    "blind_index",
+    "case_cipher",
+    "delete_case_key",
+    "holder",
+    "initialise",
+    "kdf_params",
+    "load_header",
+    "new_case_key",
+    "rotate",
+    "seal",
+    "unseal_passphrase",
+    "unseal_shares",
+    "vault_exists",
+    "vault_is_sealed",
+]
+
+_lock = threading.Lock()
+_holder: KeyHolder | None = None
+
+
+def holder() -> KeyHolder:
+    """This process's key holder (created on first use from the settings)."""
+    global _holder
+    with _lock:
+        if _holder is None:
+            config = settings.PASSAGE
+            if config.key_socket is not None:
+                _holder = SocketKeyHolder(config.key_socket, passive=config.key_passive)
+            else:
+                minutes = config.auto_seal_minutes
+                _holder = LocalKeyHolder(auto_seal_after=minutes * 60 if minutes else None)
+        return _holder
+
+
+def use_holder(new: KeyHolder | None) -> None:
+    """Replace the process's holder (tests, the task worker)."""
+    global _holder
+    with _lock:
+        _holder = new
+
+
+def kdf_params() -> KdfParams:
+    if settings.PASSAGE.kdf == "fast-for-tests":
+        return KdfParams.fast_for_tests()
+    return KdfParams.production()
+
+
+def vault_exists() -> bool:
+    return VaultRecord.objects.exists()
+
+
+def load_header() -> VaultHeader:
+    row = VaultRecord.objects.order_by("pk").first()
+    if row is None:
+        raise VaultError("the vault has not been created yet: run `passage vault init`")
+    return VaultHeader.from_json(row.header)
+
+
+def vault_is_sealed() -> bool:
+    try:
+        return holder().is_sealed()
+    except VaultError:
+        return True
+
+
+def _master() -> MasterKey:
+    return holder().master()
+
+
+def initialise(passphrase: str, shares: tuple[int, int] | None = None, *, actor: Any = None) -> list[str]:
+    """Create the vault (once) and unseal it; returns the SLIP-39 share words, if any."""
+    with transaction.atomic():
+        if VaultRecord.objects.select_for_update().exists():
+            raise VaultError("the vault already exists")
+        header, master, mnemonics = create_vault(passphrase, kdf_params(), shares)
+        VaultRecord.objects.create(header=header.to_json())
+        record(actor, "vault_init", target_type="sealing.vault", detail={"shares": list(shares) if shares else None})
+    holder().unseal(master)
+    master.wipe()
+    return mnemonics
+
+
+def unseal_passphrase(passphrase: str, *, actor: Any = None) -> None:
+    """Unseal with the passphrase; :class:`passage.vault.WrongSecretError` when it is wrong."""
+    header = load_header()
+    try:
+        master = unseal_with_passphrase(header, passphrase)
+    except VaultError:
+        record(actor, "unseal_failed", target_type="sealing.vault", detail={"method": "passphrase"})
+        raise
+    holder().unseal(master)
+    master.wipe()
+    record(actor, "unseal", target_type="sealing.vault", detail={"method": "passphrase"})
+
+
+def unseal_shares(mnemonics: list[str], *, actor: Any = None) -> None:
+    """Unseal with k-of-n SLIP-39 shares; refuses too few or a wrong set."""
+    header = load_header()
+    try:
+        master = unseal_with_shares(header, mnemonics)
+    except VaultError:
+        record(actor, "unseal_failed", target_type="sealing.vault", detail={"method": "shares"})
+        raise
+    holder().unseal(master)
+    master.wipe()
+    record(actor, "unseal", target_type="sealing.vault", detail={"method": "shares", "count": len(mnemonics)})
+
+
+def seal(*, actor: Any = None, reason: str = "manual") -> None:
+    """Drop the keys from memory in every process at once."""
+    holder().seal()
+    record(actor, "seal", target_type="sealing.vault", detail={"reason": reason})
+
+
+def new_case_key(case_id: uuid.UUID) -> DataKey:
+    """Create and store the wrapped data key of a new case; returns it for immediate use."""
+    master = _master()
+    data_key = master.new_data_key()
+    wrapped = master.wrap_data_key(data_key, aad=_key_aad(case_id))
+    CaseKey.objects.create(case_id=case_id, wrapped=wrapped, master_version=master.version)
+    return data_key
+
+
+def _key_aad(case_id: uuid.UUID) -> bytes:
+    return field_aad("sealing_casekey", str(case_id), "data_key")
+
+
+def _case_key(case_id: uuid.UUID) -> DataKey:
+    master = _master()
+    try:
+        row = CaseKey.objects.get(case_id=case_id)
+    except CaseKey.DoesNotExist:
+        raise VaultError("this case's key was destroyed (crypto-shredded); its data cannot be read") from None
+    return master.unwrap_data_key(bytes(row.wrapped), aad=_key_aad(case_id))
+
+
+def delete_case_key(case_id: uuid.UUID, *, actor: Any = None) -> None:
+    """Crypto-shred: destroy the case's data key so nothing of the case can be decrypted again.
+
+    SQLite runs with ``secure_delete`` so the freed page is overwritten; on PostgreSQL the table
+    is vacuumed so the dead row does not linger.
+    """
+    deleted, _ = CaseKey.objects.filter(case_id=case_id).delete()
+    record(actor, "shred", target_type="cases.case", target_id=str(case_id), detail={"key_deleted": bool(deleted)})
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM {CaseKey._meta.db_table}")
+
+
+class FieldCipher:
+    """Encrypts and decrypts the sensitive fields of one case, each bound to its row and field."""
+
+    def __init__(self, case_id: uuid.UUID) -> None:
+        self.case_id = case_id
+        self._key = _case_key(case_id)
+
+    def encrypt(self, table: str, row_id: Any, field: str, text: str) -> bytes:
+        return self._key.encrypt_text(text, aad=field_aad(table, str(row_id), field))
+
+    def decrypt(self, table: str, row_id: Any, field: str, blob: bytes | memoryview | None) -> str:
+        if blob is None or len(blob) == 0:
+            return ""
+        return self._key.decrypt_text(bytes(blob), aad=field_aad(table, str(row_id), field))
+
+    def encrypt_bytes(self, table: str, row_id: Any, field: str, data: bytes) -> bytes:
+        return self._key.encrypt(data, aad=field_aad(table, str(row_id), field))
+
+    def decrypt_bytes(self, table: str, row_id: Any, field: str, blob: bytes | memoryview) -> bytes:
+        return self._key.decrypt(bytes(blob), aad=field_aad(table, str(row_id), field))
+
+    @property
+    def data_key(self) -> DataKey:
+        return self._key
+
+
+def case_cipher(case_id: uuid.UUID) -> FieldCipher:
+    """The cipher for one case (raises :class:`SealedError` while sealed)."""
+    return FieldCipher(case_id)
+
+
+def blind_index(value: str, *, purpose: str) -> str:
+    """A keyed HMAC of ``value`` for exact look-ups without storing plaintext."""
+    index: BlindIndex = _master().blind_index(load_header())
+    return index.compute(value, purpose=purpose)
+
+
+def office_public_key() -> bytes:
+    """The office's X25519 public key (readable while sealed)."""
+    from cryptography.hazmat.primitives import serialization
+
+    return load_header().office_public().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def rotate(passphrase: str, shares: tuple[int, int] | None = None, *, actor: Any = None) -> list[str]:
+    """New master key: re-wrap every case key (nothing else is re-encrypted)."""
+    with transaction.atomic():
+        row = VaultRecord.objects.select_for_update().order_by("pk").first()
+        if row is None:
+            raise VaultError("the vault has not been created yet")
+        old_master = _master()
+        header, new_master, mnemonics, rewrap = rotate_master_key(
+            VaultHeader.from_json(row.header), old_master, passphrase, kdf_params(), shares
+        )
+        count = 0
+        for key in CaseKey.objects.select_for_update().iterator():
+            key.wrapped = rewrap(bytes(key.wrapped), _key_aad(key.case_id))
+            key.master_version = new_master.version
+            key.save(update_fields=["wrapped", "master_version"])
+            count += 1
+        row.header = header.to_json()
+        row.save(update_fields=["header", "changed_at"])
+        record(actor, "rotate", target_type="sealing.vault", detail={"case_keys": count})
+    holder().unseal(new_master)
+    new_master.wipe()
+    return mnemonics

@@ -1,0 +1,89 @@
+"""Shared fixtures for the office app: a sealed-then-unsealed vault and the named people.
+
+The people every test can use: an admin, a lawyer, a volunteer with one assigned case, a
+volunteer with none, and an anonymous visitor who must see nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+PASSPHRASE = "correct horse battery staple office"
+
+
+@dataclass
+class Office:
+    admin: Any
+    lawyer: Any
+    volunteer: Any
+    volunteer_none: Any
+    case: Any  # assigned to the volunteer
+    other_case: Any  # assigned to nobody
+
+
+def verified_client(client: Any, user: Any) -> Any:
+    """Log ``user`` in with a confirmed TOTP device, as after a real two-factor login."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="test", confirmed=True
+    )
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def vault(db: Any) -> Any:
+    """A fresh, unsealed vault held in this process (fast KDF parameters for tests)."""
+    from passage.sealing import service
+    from passage.vault import LocalKeyHolder
+
+    service.use_holder(LocalKeyHolder())
+    service.initialise(PASSPHRASE)
+    yield service
+    service.use_holder(None)
+
+
+@pytest.fixture
+def office(vault: Any, django_user_model: Any) -> Office:
+    from passage.accounts.models import Role
+    from passage.cases import actions
+
+    admin = django_user_model.objects.create_user("alice-admin", password="a-long-test-password-1", role=Role.ADMIN)
+    lawyer = django_user_model.objects.create_user("lena-lawyer", password="a-long-test-password-2", role=Role.LAWYER)
+    volunteer = django_user_model.objects.create_user(
+        "vova-volunteer", password="a-long-test-password-3", role=Role.VOLUNTEER
+    )
+    volunteer_none = django_user_model.objects.create_user(
+        "nina-nobody", password="a-long-test-password-4", role=Role.VOLUNTEER
+    )
+    actions.seed_institutions()
+    case = actions.create_case(
+        lawyer,
+        true_name="Ivan Testov",
+        aliases=["Vanya"],
+        contacts="signal: +000",
+        narrative="Left the unit in 2025.",
+        facts={
+            "citizenship": "RU",
+            "current_country": "KZ",
+            "arrived_on": "2026-10-01",
+            "military_status": "deserter",
+            "wanted_interstate": True,
+        },
+        assigned=[volunteer],
+    )
+    other = actions.create_case(lawyer, true_name="Pyotr Other", facts={"citizenship": "RU", "current_country": "AM"})
+    return Office(admin, lawyer, volunteer, volunteer_none, case, other)
+
+
+@pytest.fixture
+def as_lawyer(client: Any, office: Office) -> Any:
+    return verified_client(client, office.lawyer)
