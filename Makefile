@@ -5,7 +5,7 @@ UV ?= uv
 PY := .venv/bin/python
 ARTIFACTS ?= artifacts
 
-.PHONY: install run test lint typecheck unit pytest-sqlite pytest-postgres bench bench-quick clean
+.PHONY: install run test test-sqlite test-postgres lint typecheck bench bench-quick clean
 
 .venv/.installed: pyproject.toml uv.lock
 	scripts/install-system.sh
@@ -24,8 +24,17 @@ lint: install
 typecheck: install
 	.venv/bin/mypy
 
-test: install lint typecheck
+# Every test on SQLite, then every test that touches the database again on PostgreSQL.
+POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/passage
+
+test: install lint typecheck test-sqlite test-postgres
+
+test-sqlite: install
 	.venv/bin/pytest -q -n 2 --dist loadgroup
+
+test-postgres: install
+	scripts/ensure-postgres.sh
+	DATABASE_URL=$(POSTGRES_URL) .venv/bin/pytest -q -n 2 --dist loadgroup --ignore=tests/routes --ignore=tests/vault
 
 bench: install
 	$(PY) -m bench.run_all

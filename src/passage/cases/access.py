@@ -44,7 +44,9 @@ def get_case_for_user(user: Any, case_id: Any) -> Case:
 
 def get_letter_for_user(user: Any, letter_id: Any) -> Letter:
     try:
-        return Letter.objects.select_related("case", "institution").get(pk=_uuid(letter_id), case__in=cases_for_user(user))
+        return Letter.objects.select_related("case", "institution").get(
+            pk=_uuid(letter_id), case__in=cases_for_user(user)
+        )
     except Letter.DoesNotExist:
         raise Http404 from None
 

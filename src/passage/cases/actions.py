@@ -278,11 +278,22 @@ def _bool_or_none(value: Any) -> bool | None:
 def refresh_summary(case: Case) -> None:
     """Re-plan one case from its stored facts (after a knowledge-base change)."""
     _apply_summary(case, case_profile(case))
-    case.save(update_fields=[
-        "current_country", "arrived_on", "permitted_stay_ends", "stay_rule", "wanted_federal",
-        "wanted_interstate", "wanted_interpol", "best_route_goal", "best_route_status",
-        "best_route_risk", "plan_kb_version", "plan_computed_at",
-    ])
+    case.save(
+        update_fields=[
+            "current_country",
+            "arrived_on",
+            "permitted_stay_ends",
+            "stay_rule",
+            "wanted_federal",
+            "wanted_interstate",
+            "wanted_interpol",
+            "best_route_goal",
+            "best_route_status",
+            "best_route_risk",
+            "plan_kb_version",
+            "plan_computed_at",
+        ]
+    )
 
 
 def replan_stale_cases(limit: int | None = None) -> int:
@@ -301,7 +312,9 @@ def replan_stale_cases(limit: int | None = None) -> int:
 def refresh_deadlines(case: Case) -> None:
     """Next deadline = the earliest open task or follow-up; last contact = the latest contact note."""
     open_task = case.tasks.filter(done=False).aggregate(first=Min("due_on"))["first"]
-    followup = case.letters.filter(reply_status=ReplyStatus.AWAITING, followup_due__isnull=False).aggregate(first=Min("followup_due"))["first"]
+    followup = case.letters.filter(reply_status=ReplyStatus.AWAITING, followup_due__isnull=False).aggregate(
+        first=Min("followup_due")
+    )["first"]
     candidates = [d for d in (open_task, followup) if d is not None]
     case.next_deadline = min(candidates) if candidates else None
     contact = case.notes.filter(is_contact=True).order_by("-created_on").values_list("created_on", flat=True).first()
@@ -316,8 +329,13 @@ def shred_case(case_id: uuid.UUID, *, actor: Any) -> None:
     service.delete_case_key(case.id, actor=actor)
     CaseAlias.objects.filter(case=case).delete()
     Case.objects.filter(pk=case.pk).update(
-        status=CaseStatus.SHREDDED, name_index="", true_name_enc=None, aliases_enc=None,
-        contacts_enc=None, narrative_enc=None, facts_enc=None,
+        status=CaseStatus.SHREDDED,
+        name_index="",
+        true_name_enc=None,
+        aliases_enc=None,
+        contacts_enc=None,
+        narrative_enc=None,
+        facts_enc=None,
     )
 
 
@@ -346,8 +364,14 @@ def record_letter(
 ) -> Letter:
     """Record a letter to or from an institution; outgoing letters get a follow-up date."""
     letter = Letter(
-        id=uuid.uuid4(), case=case, institution=institution, direction=direction, channel=channel,
-        date=sent_on, reply_status=reply_status, answered_on=answered_on,
+        id=uuid.uuid4(),
+        case=case,
+        institution=institution,
+        direction=direction,
+        channel=channel,
+        date=sent_on,
+        reply_status=reply_status,
+        answered_on=answered_on,
         followup_due=followup_due(direction, reply_status, sent_on),
         created_by=actor if getattr(actor, "pk", None) else None,
     )
@@ -378,7 +402,9 @@ def letter_subjects(actor: Any, letters: Sequence[Letter]) -> dict[uuid.UUID, st
         cipher = ciphers.get(letter.case_id) or ciphers.setdefault(letter.case_id, service.case_cipher(letter.case_id))
         subjects[letter.id] = cipher.decrypt(Letter._meta.db_table, letter.id, "subject", letter.subject_enc)
     for case_id in ciphers:
-        record(actor, "read", target_type="cases.letter", target_id=str(case_id), fields=["subject"], detail={"list": True})
+        record(
+            actor, "read", target_type="cases.letter", target_id=str(case_id), fields=["subject"], detail={"list": True}
+        )
     return subjects
 
 
@@ -442,12 +468,21 @@ def institution_stats() -> list[InstitutionStats]:
             outcomes[status] = outcomes.get(status, 0) + 1
             if answered is not None and status != ReplyStatus.AWAITING:
                 delays.append((answered - sent).days)
-        answered_count = sum(count for status, count in outcomes.items() if status in (ReplyStatus.ANSWERED, ReplyStatus.REFUSED, ReplyStatus.NOT_RESPONSIBLE))
-        stats.append(InstitutionStats(
-            institution=institutions[institution_id], sent=len(letters), answered=answered_count,
-            share_answered=answered_count / len(letters), median_days=statistics.median(delays) if delays else None,
-            outcomes=outcomes,
-        ))
+        answered_count = sum(
+            count
+            for status, count in outcomes.items()
+            if status in (ReplyStatus.ANSWERED, ReplyStatus.REFUSED, ReplyStatus.NOT_RESPONSIBLE)
+        )
+        stats.append(
+            InstitutionStats(
+                institution=institutions[institution_id],
+                sent=len(letters),
+                answered=answered_count,
+                share_answered=answered_count / len(letters),
+                median_days=statistics.median(delays) if delays else None,
+                outcomes=outcomes,
+            )
+        )
     stats.sort(key=lambda item: (-item.sent, item.institution.name))
     return stats
 
@@ -460,8 +495,11 @@ def seed_institutions() -> int:
         Institution.objects.update_or_create(
             kb_id=item.id,
             defaults={
-                "name": item.name.en, "name_ru": item.name.ru, "kind": item.kind,
-                "country": item.of or "", "located_in": located,
+                "name": item.name.en,
+                "name_ru": item.name.ru,
+                "kind": item.kind,
+                "country": item.of or "",
+                "located_in": located,
             },
         )
         count += 1
@@ -472,7 +510,9 @@ def seed_institutions() -> int:
 
 
 @transaction.atomic
-def add_task(actor: Any, case: Case, *, title: str, due_on: date, kind: str = TaskKind.TASK, assigned_to: Any = None) -> Task:
+def add_task(
+    actor: Any, case: Case, *, title: str, due_on: date, kind: str = TaskKind.TASK, assigned_to: Any = None
+) -> Task:
     task = Task(id=uuid.uuid4(), case=case, kind=kind, due_on=due_on, assigned_to=assigned_to)
     task.title_enc = service.case_cipher(case.id).encrypt(Task._meta.db_table, task.id, "title", title)
     task.save(force_insert=True)
@@ -503,9 +543,17 @@ def complete_task(actor: Any, task: Task, done: bool = True) -> Task:
 
 @transaction.atomic
 def add_incident(actor: Any, case: Case, *, kind: str, occurred_on: date, country: str, description: str) -> Incident:
-    incident = Incident(id=uuid.uuid4(), case=case, kind=kind, occurred_on=occurred_on, country=country,
-                        created_by=actor if getattr(actor, "pk", None) else None)
-    incident.description_enc = service.case_cipher(case.id).encrypt(Incident._meta.db_table, incident.id, "description", description)
+    incident = Incident(
+        id=uuid.uuid4(),
+        case=case,
+        kind=kind,
+        occurred_on=occurred_on,
+        country=country,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    incident.description_enc = service.case_cipher(case.id).encrypt(
+        Incident._meta.db_table, incident.id, "description", description
+    )
     incident.save(force_insert=True)
     record(actor, "create", incident, fields=["description"], detail={"case": case.code, "kind": kind})
     return incident
@@ -513,7 +561,10 @@ def add_incident(actor: Any, case: Case, *, kind: str, occurred_on: date, countr
 
 def read_incidents(actor: Any, case: Case) -> list[tuple[Incident, str]]:
     cipher = service.case_cipher(case.id)
-    items = [(i, cipher.decrypt(Incident._meta.db_table, i.id, "description", i.description_enc)) for i in case.incidents.all()]
+    items = [
+        (i, cipher.decrypt(Incident._meta.db_table, i.id, "description", i.description_enc))
+        for i in case.incidents.all()
+    ]
     if items:
         record(actor, "read", target_type="cases.incident", target_id=str(case.id), fields=["description"])
     return items
@@ -521,8 +572,13 @@ def read_incidents(actor: Any, case: Case) -> list[tuple[Incident, str]]:
 
 @transaction.atomic
 def add_note(actor: Any, case: Case, *, text: str, is_contact: bool = False, on: date | None = None) -> Note:
-    note = Note(id=uuid.uuid4(), case=case, is_contact=is_contact, created_on=on or today(),
-                created_by=actor if getattr(actor, "pk", None) else None)
+    note = Note(
+        id=uuid.uuid4(),
+        case=case,
+        is_contact=is_contact,
+        created_on=on or today(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
     note.text_enc = service.case_cipher(case.id).encrypt(Note._meta.db_table, note.id, "text", text)
     note.save(force_insert=True)
     record(actor, "create", note, fields=["text"], detail={"case": case.code})
@@ -532,7 +588,10 @@ def add_note(actor: Any, case: Case, *, text: str, is_contact: bool = False, on:
 
 def read_notes(actor: Any, case: Case) -> list[tuple[Note, str]]:
     cipher = service.case_cipher(case.id)
-    items = [(n, cipher.decrypt(Note._meta.db_table, n.id, "text", n.text_enc)) for n in case.notes.all()]
+    items = [
+        (n, cipher.decrypt(Note._meta.db_table, n.id, "text", n.text_enc))
+        for n in case.notes.select_related("created_by")
+    ]
     if items:
         record(actor, "read", target_type="cases.note", target_id=str(case.id), fields=["text"])
     return items
@@ -564,7 +623,9 @@ def due_reminders(on: date | None = None) -> int:
     for task in tasks:
         users = [task.assigned_to] if task.assigned_to else list(task.case.assigned.all()) or _lawyers()
         for user in users:
-            _, made = Reminder.objects.get_or_create(user=user, case=task.case, task=task, letter=None, kind="task", due_on=task.due_on)
+            _, made = Reminder.objects.get_or_create(
+                user=user, case=task.case, task=task, letter=None, kind="task", due_on=task.due_on
+            )
             created += int(made)
         Task.objects.filter(pk=task.pk).update(reminded_at=timezone.now())
     letters = (
@@ -575,7 +636,14 @@ def due_reminders(on: date | None = None) -> int:
     for letter in letters:
         users = list(letter.case.assigned.all()) or _lawyers()
         for user in users:
-            _, made = Reminder.objects.get_or_create(user=user, case=letter.case, task=None, letter=letter, kind="follow_up", due_on=letter.followup_due or on)
+            _, made = Reminder.objects.get_or_create(
+                user=user,
+                case=letter.case,
+                task=None,
+                letter=letter,
+                kind="follow_up",
+                due_on=letter.followup_due or on,
+            )
             created += int(made)
     return created
 

@@ -72,6 +72,9 @@ class Config:
     max_upload_mb: int
     ocr_languages: str
     intake_quota: int
+    intake_quota_mb: int = 2048
+    intake_upload_mb: int = 20
+    intake_office_key: str | None = None
 
     @property
     def media_dir(self) -> Path:
@@ -117,6 +120,14 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     except ValueError:
         raise ConfigError("PASSAGE_STAY_WARNING_DAYS must be whole numbers separated by commas") from None
     key_socket = env.get("PASSAGE_KEY_SOCKET")
+    if serve == "intake" and key_socket:
+        # The intake process must never be able to reach the master key.
+        raise ConfigError("PASSAGE_KEY_SOCKET must not be set when PASSAGE_SERVE=intake")
+    office_key = (env.get("PASSAGE_INTAKE_OFFICE_KEY") or "").strip().lower() or None
+    if office_key is not None and (len(office_key) != 64 or any(c not in "0123456789abcdef" for c in office_key)):
+        raise ConfigError(
+            "PASSAGE_INTAKE_OFFICE_KEY must be the 64 hex digits printed by `manage.py intake fingerprint`"
+        )
     return Config(
         secret_key=secret,
         debug=_bool(env, "PASSAGE_DEBUG", False),
@@ -138,4 +149,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         max_upload_mb=_int(env, "PASSAGE_MAX_UPLOAD_MB", 50, minimum=1) or 50,
         ocr_languages=env.get("PASSAGE_OCR_LANGUAGES", "rus+eng"),
         intake_quota=_int(env, "PASSAGE_INTAKE_QUOTA", 500, minimum=1) or 500,
+        intake_quota_mb=_int(env, "PASSAGE_INTAKE_QUOTA_MB", 2048, minimum=1) or 2048,
+        intake_upload_mb=_int(env, "PASSAGE_INTAKE_UPLOAD_MB", 20, minimum=1) or 20,
+        intake_office_key=office_key,
     )

@@ -48,12 +48,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First of all: portal requests lose their address, user agent and referrer (see the module).
+    "passage.intake.middleware.strip_identity",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "passage.web.middleware.no_store",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "passage.intake.middleware.portal_language",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -66,6 +69,20 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "passage.web.urls"
+if CONFIG.serve == "intake":
+    # The portal as its own process (e.g. behind a Tor onion service): only /intake/, and none of
+    # the staff machinery (logins, TOTP, lockouts that record addresses, the sealed gate).
+    ROOT_URLCONF = "passage.web.urls_intake"
+    _STAFF_ONLY = {
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django_otp.middleware.OTPMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+        "passage.sealing.middleware.sealed_gate",
+        "passage.accounts.middleware.require_verified_staff",
+        "axes.middleware.AxesMiddleware",
+    }
+    MIDDLEWARE = [name for name in MIDDLEWARE if name not in _STAFF_ONLY]
+CSRF_FAILURE_VIEW = "passage.intake.views.csrf_failure"
 WSGI_APPLICATION = "passage.web.wsgi.application"
 
 TEMPLATES = [
@@ -147,7 +164,10 @@ CSRF_COOKIE_SECURE = CONFIG.secure_cookies
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Strict"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# "same-origin", not "no-referrer": under no-referrer browsers send `Origin: null` with every form
+# POST, which Django's CSRF check rightly refuses, so no form would work. Nothing is sent to
+# other sites either way, and staff URLs carry only opaque ids.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

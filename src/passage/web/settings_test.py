@@ -14,4 +14,10 @@ os.environ.setdefault("PASSAGE_SECURE_COOKIES", "false")
 
 from passage.web.settings import *  # noqa: F403
 
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+# Still Argon2id, at the smallest cost: creating the named people for every test must be cheap.
+PASSWORD_HASHERS = ["tests.hashers.QuickArgon2PasswordHasher"]
+
+# The test database lives on disk (not in memory) so the seizure tests can search its file, WAL
+# and journal for planted canaries, exactly as an attacker with the disk would.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}  # noqa: F405

@@ -18,6 +18,10 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 def _error(request: HttpRequest, status: int) -> HttpResponse:
+    if request.path.startswith("/intake/"):  # the portal's own page: its CSP, its language, no staff chrome
+        from passage.intake.views import error_page
+
+        return error_page(request, status)
     return render(request, "web/error.html", {"status": status}, status=status)
 
 

@@ -1,0 +1,203 @@
+"""Finding, opening, reading and changing cases; revealing a true name; crypto-shredding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from passage.accounts.access import CASE_WORKERS, LAWYERS, can_manage_cases, can_reveal_true_names, require, staff_view
+from passage.cases import actions
+from passage.cases.access import cases_for_user, get_case_for_user
+from passage.cases.actions_office import assign_people, assignable_people, find_cases_by_true_name, set_case_status
+from passage.cases.forms import (
+    CodeFilterForm,
+    DetailsForm,
+    IncidentForm,
+    LookupForm,
+    NewCaseForm,
+    NoteForm,
+    ShredForm,
+    TaskForm,
+)
+from passage.cases.models import Case, CaseStatus
+from passage.cases.presenters import evidence_labels, fact_lines, lang_of, limbo_rows
+from passage.cases.views.common import paginate, people_on_case
+from passage.cases.views.dashboard import SUMMARY_FIELDS
+
+
+@staff_view(*CASE_WORKERS)
+@require_http_methods(["GET", "POST"])
+def case_list(request: HttpRequest) -> HttpResponse:
+    """Every visible case, filtered by code; exact look-up by alias (or true name) by POST."""
+    user = request.user
+    names_allowed = can_reveal_true_names(user)
+    code_form = CodeFilterForm(request.GET or None)
+    visible = cases_for_user(user)
+    if code_form.is_valid():
+        if code_form.cleaned_data["code"]:
+            visible = visible.filter(code__icontains=code_form.cleaned_data["code"].strip())
+        if not code_form.cleaned_data["closed"]:
+            visible = visible.filter(status=CaseStatus.ACTIVE)
+    else:
+        visible = visible.filter(status=CaseStatus.ACTIVE)
+    found: list[Case] | None = None
+    lookup = LookupForm(request.POST if request.method == "POST" else None, names_allowed=names_allowed)
+    if request.method == "POST" and lookup.is_valid():
+        value = lookup.cleaned_data["value"]
+        if lookup.cleaned_data["by"] == "true_name":
+            found = find_cases_by_true_name(user, value)
+        else:
+            found = actions.find_cases_by_alias(user, value)
+        lookup = LookupForm(names_allowed=names_allowed)  # the typed value is not echoed back
+    page = paginate(request, visible.only(*SUMMARY_FIELDS, "created_at").order_by("code"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "extra_query": query.urlencode(),
+        "code_form": code_form,
+        "lookup": lookup,
+        "found": found,
+        "page": page,
+        "rows": limbo_rows(page.object_list, lang_of(request), actions.today()),
+    }
+    return render(request, "cases/case_list.html", context, status=400 if lookup.errors else 200)
+
+
+@staff_view(*LAWYERS)
+@require_http_methods(["GET", "POST"])
+def case_new(request: HttpRequest) -> HttpResponse:
+    form = NewCaseForm(request.POST or None, people=assignable_people())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        case = actions.create_case(
+            request.user,
+            true_name=data["true_name"],
+            aliases=form.alias_list(),
+            contacts=data["contacts"],
+            narrative=data["narrative"],
+            assigned=list(data["assigned"]),
+        )
+        messages.success(
+            request,
+            _("Case %(code)s opened. Now record what is known about the person's situation.") % {"code": case.code},
+        )
+        return redirect("cases:facts", case_id=case.id)
+    return render(request, "cases/case_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def render_case_page(request: HttpRequest, case: Case, *, status: int = 200, **context: Any) -> HttpResponse:
+    """The case page; add forms with errors (``note_form=...``) to show them where they belong."""
+    user = request.user
+    lang = lang_of(request)
+    text = actions.read_case(user, case)
+    people = people_on_case(case)
+    notes = actions.read_notes(user, case)
+    tasks = list(case.tasks.select_related("assigned_to"))
+    letters = list(case.letters.select_related("institution"))
+    page = {
+        "case": case,
+        "summary": limbo_rows([case], lang, actions.today())[0],
+        "text": text,
+        "facts": fact_lines(text.facts, lang),
+        "unknown_facts": len(actions.knowledge().facts) - len(text.facts),
+        "evidence": evidence_labels(text.evidence, lang),
+        "assigned": list(case.assigned.order_by("username")),
+        "notes": notes,
+        "tasks": _with_text(tasks, actions.task_titles(user, tasks) if tasks else {}),
+        "incidents": actions.read_incidents(user, case),
+        "letters": _with_text(letters, actions.letter_subjects(user, letters) if letters else {}),
+        "can_manage": can_manage_cases(user),
+        "can_reveal": can_reveal_true_names(user),
+        # Prefixes keep the ids of the three forms on one page apart.
+        "note_form": NoteForm(initial={"on": actions.today()}, prefix="note"),
+        "task_form": TaskForm(people=people, prefix="task"),
+        "incident_form": IncidentForm(lang=lang, prefix="incident"),
+        "today": actions.today(),
+    }
+    page.update(context)
+    return render(request, "cases/case_detail.html", page, status=status)
+
+
+def _with_text(items: list[Any], texts: dict[Any, str]) -> list[tuple[Any, str]]:
+    return [(item, texts.get(item.id, "")) for item in items]
+
+
+@staff_view(*CASE_WORKERS)
+@require_http_methods(["GET"])
+def case_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
+    return render_case_page(request, get_case_for_user(request.user, case_id))
+
+
+@staff_view(*LAWYERS)
+@require_POST
+def reveal(request: HttpRequest, case_id: Any) -> HttpResponse:
+    """Show the true name on this response only (never stored in the session, never redirected)."""
+    case = get_case_for_user(request.user, case_id)
+    require(can_reveal_true_names(request.user))
+    return render_case_page(request, case, true_name=actions.reveal_true_name(request.user, case))
+
+
+@staff_view(*CASE_WORKERS)
+@require_http_methods(["GET", "POST"])
+def details_edit(request: HttpRequest, case_id: Any) -> HttpResponse:
+    user = request.user
+    case = get_case_for_user(user, case_id)
+    manage = can_manage_cases(user)
+    if request.method == "POST":
+        form = DetailsForm(request.POST, people=assignable_people(), manage=manage)
+        if form.is_valid():
+            data = form.cleaned_data
+            actions.update_details(
+                user,
+                case,
+                aliases=form.alias_list(),
+                contacts=data["contacts"],
+                narrative=data["narrative"],
+                true_name=data.get("new_true_name") or None,
+            )
+            if manage:
+                assign_people(user, case, list(data["assigned"]))
+            messages.success(request, _("Details saved."))
+            return redirect("cases:detail", case_id=case.id)
+    else:
+        text = actions.read_case(user, case)
+        initial = {"aliases": "\n".join(text.aliases), "contacts": text.contacts, "narrative": text.narrative}
+        if manage:
+            initial["assigned"] = list(case.assigned.all())
+        form = DetailsForm(initial=initial, people=assignable_people(), manage=manage)
+    return render(request, "cases/details_edit.html", {"case": case, "form": form}, status=400 if form.errors else 200)
+
+
+@staff_view(*LAWYERS)
+@require_POST
+def case_status(request: HttpRequest, case_id: Any) -> HttpResponse:
+    case = get_case_for_user(request.user, case_id)
+    wanted = request.POST.get("status", "")
+    if wanted not in (CaseStatus.ACTIVE, CaseStatus.CLOSED):
+        messages.error(request, _("Unknown case status."))
+    else:
+        set_case_status(request.user, case, wanted)
+        messages.success(request, _("Case closed.") if wanted == CaseStatus.CLOSED else _("Case reopened."))
+    return redirect("cases:detail", case_id=case.id)
+
+
+@staff_view(*LAWYERS)
+@require_http_methods(["GET", "POST"])
+def shred(request: HttpRequest, case_id: Any) -> HttpResponse:
+    """Crypto-shred after the user types the case code; there is no undo."""
+    case = get_case_for_user(request.user, case_id)
+    require(can_manage_cases(request.user))
+    form = ShredForm(request.POST or None, expected=case.code)
+    if request.method == "POST" and form.is_valid():
+        actions.shred_case(case.id, actor=request.user)
+        messages.success(
+            request,
+            _("Case %(code)s was crypto-shredded: its data can no longer be read by anyone.") % {"code": case.code},
+        )
+        return redirect("cases:dashboard")
+    return render(request, "cases/shred.html", {"case": case, "form": form}, status=400 if form.errors else 200)

@@ -1,0 +1,29 @@
+"""Helpers shared by the case views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+
+from passage.accounts.access import LAWYERS
+from passage.accounts.models import User
+from passage.cases.models import Case
+
+PAGE_SIZE = 50
+
+
+def paginate(request: HttpRequest, items: QuerySet[Any], size: int = PAGE_SIZE) -> Page:
+    """The requested page (a bad or too-large number gives the nearest real page)."""
+    return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+def people_on_case(case: Case) -> QuerySet[User]:
+    """Everyone who may see the case: lawyers, admins and its assigned volunteers."""
+    return (
+        User.objects.filter(Q(role__in=LAWYERS) | Q(assigned_cases=case), is_active=True)
+        .distinct()
+        .order_by("username")
+    )
