@@ -5,14 +5,18 @@ UV ?= uv
 PY := .venv/bin/python
 ARTIFACTS ?= artifacts
 
-.PHONY: install run test test-sqlite test-postgres lint typecheck bench bench-quick clean
+.PHONY: install translations run test test-sqlite test-postgres lint typecheck bench bench-quick clean
 
 .venv/.installed: pyproject.toml uv.lock
 	scripts/install-system.sh
 	$(UV) sync --frozen --python 3.11
 	touch $@
 
-install: .venv/.installed
+# Translations are compiled on every install (msgfmt --check also validates plural forms).
+translations:
+	@for po in $$(find src/passage/locale -name '*.po'); do msgfmt --check -o "$${po%.po}.mo" "$$po" || exit 1; done
+
+install: .venv/.installed translations
 
 run: install
 	$(PY) -m passage.demo

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+log = logging.getLogger("passage.web")
 Handler = Callable[[HttpRequest], HttpResponse]
 
 
@@ -20,3 +22,40 @@ def no_store(get_response: Handler) -> Handler:
         return response
 
     return middleware
+
+
+class IntegrityFailure:
+    """A stored record that fails its integrity check gets a clear answer, never a traceback.
+
+    Decryption raises :class:`passage.vault.TamperedError` when a ciphertext was changed, cut,
+    or moved from another row or field (its associated data no longer matches). Nothing of the
+    record is shown; the failure goes to the audit chain (which view, which ids — never content)
+    and the answer is 409: the page says the record failed its integrity check, the API says so
+    in JSON.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from passage.vault import TamperedError
+
+        if not isinstance(exception, TamperedError):
+            return None
+        from django.http import JsonResponse
+        from django.shortcuts import render
+
+        from passage.audit.chain import record
+
+        match = request.resolver_match
+        view = match.view_name if match else ""
+        ids = {name: str(value) for name, value in (match.kwargs.items() if match else ())}
+        record(getattr(request, "user", None), "integrity_failed", target_type="web.request", detail={"view": view, **ids})
+        log.warning("integrity check failed in %s", view or "an unnamed view")
+        if request.path.startswith("/api/"):
+            message = "integrity check failed: the stored record was changed or moved (recorded in the audit log)"
+            return JsonResponse({"error": message}, status=409)
+        return render(request, "web/integrity.html", {"view": view}, status=409)

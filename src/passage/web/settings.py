@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "passage.sealing.middleware.sealed_gate",
     "passage.accounts.middleware.require_verified_staff",
+    # A record failing its integrity check (tampered or moved ciphertext): 409 page, audited.
+    "passage.web.middleware.IntegrityFailure",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -79,6 +81,7 @@ if CONFIG.serve == "intake":
         "django.contrib.messages.middleware.MessageMiddleware",
         "passage.sealing.middleware.sealed_gate",
         "passage.accounts.middleware.require_verified_staff",
+        "passage.web.middleware.IntegrityFailure",
         "axes.middleware.AxesMiddleware",
     }
     MIDDLEWARE = [name for name in MIDDLEWARE if name not in _STAFF_ONLY]
@@ -103,19 +106,30 @@ TEMPLATES = [
 ]
 
 
+# SQLite: transactions take the write lock when they begin (BEGIN IMMEDIATE). A deferred
+# transaction that reads, then writes after another process wrote (the audit chain reads its
+# last row before appending) fails at once with "database is locked": the busy timeout cannot
+# help it. Several gunicorn workers and the task worker share one file.
+_SQLITE_OPTIONS = {
+    "init_command": "PRAGMA secure_delete=ON; PRAGMA journal_mode=WAL;",
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+}
+
+
 def _database(url: str | None) -> dict[str, object]:
     if not url:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "passage.sqlite3",
-            "OPTIONS": {"init_command": "PRAGMA secure_delete=ON; PRAGMA journal_mode=WAL;", "timeout": 20},
+            "OPTIONS": dict(_SQLITE_OPTIONS),
         }
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": unquote(parsed.path) or DATA_DIR / "passage.sqlite3",
-            "OPTIONS": {"init_command": "PRAGMA secure_delete=ON; PRAGMA journal_mode=WAL;", "timeout": 20},
+            "OPTIONS": dict(_SQLITE_OPTIONS),
         }
     if parsed.scheme in {"postgres", "postgresql"}:
         return {
