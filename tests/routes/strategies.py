@@ -33,8 +33,10 @@ def world_specs(max_countries: int = 8, passport_tests: bool | None = None) -> s
     return st.builds(
         WorldSpec,
         countries=st.integers(3, max_countries),
-        bool_facts=st.integers(2, 6),
+        bool_facts=st.integers(1, 5),
         enum_facts=st.integers(0, 2),
+        document_facts=st.integers(0, 3),
+        procedure_facts=st.integers(0, 1),
         travel_out=st.integers(1, 3),
         star_travel=st.integers(0, 2),
         obtain_steps=st.integers(0, 8),
@@ -61,9 +63,7 @@ def profiles(world: GeneratedWorld) -> st.SearchStrategy[Profile]:
 
 
 @st.composite
-def situations(
-    draw: st.DrawFn, specs: st.SearchStrategy[WorldSpec] | None = None
-) -> tuple[GeneratedWorld, Profile]:
+def situations(draw: st.DrawFn, specs: st.SearchStrategy[WorldSpec] | None = None) -> tuple[GeneratedWorld, Profile]:
     """A world and one person in it."""
     world = draw(worlds(specs))
     return world, draw(profiles(world))
@@ -73,9 +73,9 @@ def situations(
 def unstated_fact(draw: st.DrawFn, world: GeneratedWorld, profile: Profile) -> tuple[str, object] | None:
     """A fact ``profile`` leaves unknown, with a value for it (None when it states everything)."""
     candidates: list[tuple[str, tuple[object, ...]]] = [
-        (name, (True, False)) for name in (*world.bool_facts, *world.grant_facts)
+        (name, (True, False)) for name in (*world.bool_facts, *world.grant_facts, *world.documents)
     ]
-    candidates += [(name, values) for name, values in world.enum_facts]
+    candidates += [(name, values) for name, values in (*world.enum_facts, *world.procedures)]
     candidates.append(("passport_expires", tuple(AS_OF + timedelta(days=d) for d in (-10, 20, 60, 200))))
     open_ = [(name, values) for name, values in candidates if name not in profile.facts]
     if not open_:
@@ -89,7 +89,6 @@ def unstated_fact(draw: st.DrawFn, world: GeneratedWorld, profile: Profile) -> t
 _BOOL, _ENUM, _DATE, _COUNTRY, _COUNTRIES, _INT = "flag", "kind", "expires", "where", "ties", "count"
 _ENUM_VALUES = ("a", "b", "c")
 _COUNTRY_CODES = ("AA", "BB", "CC")
-_ABSENT = frozenset({_BOOL, _ENUM, _DATE, _COUNTRIES, _INT})
 
 
 def _leaves() -> st.SearchStrategy[Leaf]:
@@ -114,7 +113,9 @@ def _leaves() -> st.SearchStrategy[Leaf]:
             st.sampled_from(["before", "not_before"]),
             st.dates(date(2025, 12, 1), date(2026, 3, 1)),
         ),
-        st.builds(Leaf, st.just(_COUNTRY), st.sampled_from(["mission_of", "no_mission_of"]), st.sampled_from(_COUNTRY_CODES)),
+        st.builds(
+            Leaf, st.just(_COUNTRY), st.sampled_from(["mission_of", "no_mission_of"]), st.sampled_from(_COUNTRY_CODES)
+        ),
         st.builds(Leaf, st.just(_COUNTRIES), st.sampled_from(["contains", "lacks"]), st.sampled_from(_COUNTRY_CODES)),
         st.builds(Leaf, st.just(_INT), st.sampled_from(["gte", "lt", "lte", "gt", "eq", "ne"]), st.integers(0, 4)),
     )
@@ -147,7 +148,7 @@ def fact_states(draw: st.DrawFn) -> State:
     facts: dict[str, object] = {}
     absent: set[str] = set()
     for name, strategy in values.items():
-        how = draw(st.sampled_from(["stated", "unknown", "absent"] if name in _ABSENT else ["stated", "unknown"]))
+        how = draw(st.sampled_from(["stated", "unknown", "absent"]))
         if how == "stated":
             facts[name] = draw(strategy)
         elif how == "absent":

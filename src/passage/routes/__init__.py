@@ -4,6 +4,7 @@ Pure Python: imports nothing from Django or from the rest of Passage, so that ot
 reuse it and a test can prove it.
 """
 
+from passage.routes.batch import BatchEvaluator, evaluate_batch
 from passage.routes.errors import KnowledgeError, ProfileError, RoutesError, SourceError
 from passage.routes.evaluator import PathwayResult, Reachability, evaluate_all, evaluate_pathway
 from passage.routes.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
@@ -15,6 +16,7 @@ from passage.routes.profile import Profile, load_profile, profile_from_mapping
 
 __all__ = [
     "DEFAULT_KNOWLEDGE_DIR",
+    "BatchEvaluator",
     "KnowledgeBase",
     "KnowledgeError",
     "Pathway",
@@ -29,6 +31,7 @@ __all__ = [
     "SourceError",
     "Step",
     "evaluate_all",
+    "evaluate_batch",
     "evaluate_pathway",
     "find_routes",
     "load_knowledge",

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from passage.routes.conditions import FALSE, TRUE, UNKNOWN, All, Cond, Leaf, Ref, State
+from passage.routes.conditions import FALSE, HOLDS_WHEN_ABSENT, TRUE, UNKNOWN, All, Cond, Leaf, Ref, State
 from passage.routes.model import KnowledgeBase, Pathway, ReqAll, ReqAny, ReqNode, Requirement, Step
 from passage.routes.profile import Profile
 
@@ -132,6 +132,16 @@ class _Unstated:
 UNSTATED = _Unstated()
 
 
+class _NotObtained:
+    """The value of a fact a step could produce but the profile does not state (not yet obtained)."""
+
+    def __repr__(self) -> str:
+        return "not obtained"
+
+
+NOT_OBTAINED = _NotObtained()
+
+
 class Reachability:
     """Relaxed reachability for one profile: which fact values any sequence of steps could give.
 
@@ -150,6 +160,13 @@ class Reachability:
         self.producible = frozenset(
             name for step in knowledge.steps for name in step.sets() if name != "current_country"
         )
+        # Tests are asked again and again while the fixpoint runs and explanations walk: their
+        # values are remembered until their fact gains a value (its generation moves on).
+        self._generations: dict[str, int] = {}
+        self._truths: dict[int, tuple[int, Leaf, int]] = {}
+        self._places: dict[str, tuple[int, int]] = {}
+        self._outcomes: dict[tuple[int, object], tuple[Leaf, int]] = {}
+        self._producers: dict[int, tuple[Leaf, list[Step]]] = {}
         self._fixpoint()
 
     def _fixpoint(self) -> None:
@@ -167,6 +184,7 @@ class Reachability:
                     if known.get(value, FALSE) < truth:
                         known[value] = truth
                         changed = True
+                        self._generations[name] = self._generations.get(name, 0) + 1
 
     def step_truth(self, step: Step) -> int:
         """Could ``step`` ever be taken (TRUE), perhaps (UNKNOWN), or never (FALSE)?"""
@@ -176,6 +194,15 @@ class Reachability:
         return min(place, self.truth(step.requires))
 
     def _place_truth(self, step: Step) -> int:
+        generation = self._generations.get("current_country", 0)
+        cached = self._places.get(step.id)
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        best = self._place_truth_now(step)
+        self._places[step.id] = (generation, best)
+        return best
+
+    def _place_truth_now(self, step: Step) -> int:
         countries = self._values_of("current_country")
         best = FALSE
         for country, truth in countries.items():
@@ -187,12 +214,41 @@ class Reachability:
 
     def _values_of(self, fact: str) -> Mapping[object, int]:
         known = self.values.get(fact)
-        if fact in self.profile.facts or fact in self.producible:
+        if fact in self.profile.facts:
             return known or {}
+        if fact in self.producible:
+            # Not obtained yet, as the planner reads it: false for a yes/no fact, and otherwise
+            # no value at all (tests asking for one fail, their opposites hold).
+            start: object = False if self._is_yes_no(fact) else NOT_OBTAINED
+            return {start: TRUE, **{value: truth for value, truth in (known or {}).items() if value != start}}
         # An unstated fact may still take values from steps, but its starting value is unknown.
         return {UNSTATED: UNKNOWN, **(known or {})}
 
+    def _is_yes_no(self, fact: str) -> bool:
+        definition = self.knowledge.facts.get(fact)
+        return definition is not None and definition.type == "bool"
+
     def leaf_truth(self, leaf: Leaf) -> int:
+        """Could ``leaf`` hold after some steps (TRUE), perhaps (UNKNOWN), or never (FALSE)?"""
+        generation = self._generations.get(leaf.fact, 0)
+        cached = self._truths.get(id(leaf))
+        if cached is not None and cached[1] is leaf and cached[0] == generation:
+            return cached[2]
+        best = self._leaf_truth(leaf)
+        self._truths[id(leaf)] = (generation, leaf, best)
+        return best
+
+    def _outcome(self, leaf: Leaf, expected: object, value: object) -> int:
+        key = (id(leaf), value)
+        cached = self._outcomes.get(key)
+        if cached is not None and cached[0] is leaf:
+            return cached[1]
+        probe = Leaf(leaf.fact, leaf.op, expected)
+        outcome = probe.evaluate(State({leaf.fact: value}, self.state.today, self.state.missions))
+        self._outcomes[key] = (leaf, outcome)
+        return outcome
+
+    def _leaf_truth(self, leaf: Leaf) -> int:
         expected = leaf.value
         if isinstance(expected, Ref):
             expected = self.profile.facts.get(expected.fact)
@@ -202,9 +258,10 @@ class Reachability:
         for value, truth in self._values_of(leaf.fact).items():
             if value is UNSTATED:
                 outcome = UNKNOWN
+            elif value is NOT_OBTAINED:
+                outcome = TRUE if leaf.op in HOLDS_WHEN_ABSENT else FALSE
             else:
-                probe = Leaf(leaf.fact, leaf.op, expected)
-                outcome = probe.evaluate(State({leaf.fact: value}, self.state.today, self.state.missions))
+                outcome = self._outcome(leaf, expected, value)
             best = max(best, min(truth, outcome))
             if best == TRUE:
                 break
@@ -221,6 +278,14 @@ class Reachability:
 
     def producers(self, leaf: Leaf) -> list[Step]:
         """Steps whose effects would make ``leaf`` true."""
+        cached = self._producers.get(id(leaf))
+        if cached is not None and cached[0] is leaf:
+            return cached[1]
+        found = self._producers_of(leaf)
+        self._producers[id(leaf)] = (leaf, found)
+        return found
+
+    def _producers_of(self, leaf: Leaf) -> list[Step]:
         found = []
         for step in self.knowledge.steps:
             sets = step.sets()

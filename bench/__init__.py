@@ -1,0 +1,1 @@
+"""Benchmarks with side-by-side anchors (``make bench``); see ``bench/run_all.py``."""

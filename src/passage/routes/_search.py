@@ -1,0 +1,922 @@
+"""The route search: label-setting over states, exact for the ranking, with a step limit.
+
+A *state* is where the person is, the facts changed so far and the value of the tests that look
+at the day. A *label* is one way of getting there: its worst risk, days, cost, the facts it had
+to assume and the steps taken. Labels leave a priority queue in ranking order; a route to a goal
+is queued with its full key (the application's own risk depends on where one applies), so the
+first route to a pathway that leaves the queue is its best.
+
+What keeps it fast without giving up exactness:
+
+- conditions are reduced once per search (``passage.routes._reduce``) and their values remembered
+  by the few changing facts they read, so states that differ elsewhere share the work;
+- a label is dropped when another at the same state makes it useless (``_dominance``), or when no
+  pending goal can be reached from it within the step limit (a lower bound on the steps left);
+- the steps of a route and their warnings are only written out for the routes returned.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from passage.routes._reduce import DAY_OPS, Check, Residual, combine, key_function, truth
+from passage.routes.conditions import FALSE, TRUE, UNKNOWN, All, Cond, Leaf, Ref, State, evaluate, leaves, unknown_facts
+from passage.routes.messages import Message
+from passage.routes.model import (
+    RISKS,
+    KnowledgeBase,
+    Pathway,
+    ReqAll,
+    ReqAny,
+    ReqNode,
+    Requirement,
+    RiskRule,
+    Step,
+    cite,
+    requirement_leaves,
+)
+from passage.routes.planner import Ranking, Route, RouteStep, _country_text, _with_wait
+from passage.routes.profile import Profile
+
+__all__ = ["Search"]
+
+# A label's place in the queue: (rank, number of facts assumed, depth, step ids).
+_Order = tuple[tuple[int, int, int], int, int, tuple[str, ...]]
+
+
+@dataclass(slots=True)
+class _Label:
+    """A partial route: what it has cost so far, where it leads, and the step that led here."""
+
+    rank: tuple[int, int, int]
+    tiebreak: tuple[str, ...]
+    risk: int
+    days: int
+    cost: int
+    assumptions: frozenset[str]
+    country: str
+    changed: _Changes
+    arrived_day: int | None
+    depth: int
+    parent: _Label | None
+    step: Step | None
+    # Its place in the queue: (rank, facts assumed, depth, step ids).
+    order: _Order | None = None
+    # Taken out of the queue and expanded (not beaten by one before it).
+    settled: bool = False
+
+
+@dataclass(slots=True)
+class _Goal:
+    """A route to a pathway, built only if it leaves the queue before any other to that pathway."""
+
+    label: _Label
+    pathway: Pathway
+    unknown: frozenset[str]
+
+
+@dataclass(slots=True)
+class _Node:
+    """What one state allows, worked out once however many labels reach it.
+
+    ``moves``: each step that can be taken, with its risk, the facts it must assume, and the
+    state it leads to. ``goals``: the pathways whose requirements do not fail here, with the
+    requirement facts to assume. ``stay_risk``: the risk of applying here.
+    """
+
+    goals: list[tuple[Pathway, frozenset[str]]]
+    stay_risk: int
+    # Worked out only when a label here may still take a step.
+    moves: list[tuple[Step, int, frozenset[str], str]] | None
+    country: str
+    changed: _Changes
+    day: tuple[int, ...]
+    state: State | None = None
+
+
+class _Changes:
+    """The facts a route has changed so far, interned: equal changes are the same object.
+
+    States are looked up by these millions of times; an interned object hashes by identity at
+    once, where a tuple of pairs would be hashed anew each time.
+    """
+
+    __slots__ = ("after", "items", "values")
+
+    def __init__(self, items: tuple[tuple[str, object], ...], values: dict[str, object]) -> None:
+        self.items = items  # sorted by fact
+        self.values = values  # every changing fact's value in this state (None: not obtained)
+        self.after: dict[str, _Changes] = {}  # by step id: the changes after that step
+
+
+_NOTHING: frozenset[str] = frozenset()
+_Templates = tuple[tuple[Step, "Check | None", tuple[tuple[int, "Check"], ...], int], ...]
+_FAR = 1 << 30  # more steps than any route may take
+_LOOKAHEAD = 1  # how many steps before the limit labels look ahead for a goal
+
+
+class Search:
+    """One person's route search in one knowledge base; ``run`` finds the best route to each goal."""
+
+    def __init__(self, knowledge: KnowledgeBase, profile: Profile, ranking: Ranking) -> None:
+        self.knowledge = knowledge
+        self.profile = profile
+        self.ranking = ranking
+        self.from_country: dict[str, list[Step]] = {}
+        self.anywhere: list[Step] = []
+        for step in knowledge.steps:
+            if step.action == "travel" and step.from_ != "*":
+                self.from_country.setdefault(str(step.from_), []).append(step)
+            else:
+                self.anywhere.append(step)
+        changeable = frozenset(name for step in knowledge.steps for name in step.sets())
+        producible = changeable - {"current_country"} - frozenset(profile.facts)
+        # What a step can produce and the profile does not state counts as not obtained: false
+        # for a yes/no fact (so `visa eq false` holds), no value for anything else.
+        self.not_obtained: dict[str, object] = {
+            name: False for name in sorted(producible) if _fact_type(knowledge, name) == "bool"
+        }
+        self.producible = producible - frozenset(self.not_obtained)
+        self.changeable = changeable | {"arrived_on"}
+        self.rules_on: dict[str, list[RiskRule]] = {}
+        for rule in knowledge.risk_rules:
+            self.rules_on.setdefault(rule.event, []).append(rule)
+        # Tests whose value changes with the day (documents expiring, time since arrival): a
+        # state is the country, the facts changed so far and the value of each of these tests.
+        conditions = [step.requires for step in knowledge.steps if step.requires is not None]
+        conditions += [rule.when for rule in knowledge.risk_rules]
+        conditions += [req.test for pathway in knowledge.pathways for req in pathway.leaves]
+        day_tests: dict[tuple[str, str, object], Leaf] = {}
+        for cond in conditions:
+            for leaf in leaves(cond):
+                refers = leaf.value.fact if isinstance(leaf.value, Ref) else None
+                if leaf.op in DAY_OPS or "arrived_on" in {leaf.fact, refers}:
+                    day_tests.setdefault(leaf.key(), leaf)
+        self.day_tests = tuple(day_tests.values())
+        self.nodes: dict[tuple[object, ...], _Node] = {}
+        # Most tests look at facts no step changes: they are decided once, and each condition is
+        # reduced to what can differ between states (``Residual``).
+        self.dynamic = self.changeable | {"current_country"}
+        self.base = State({**self.not_obtained, **profile.facts}, profile.as_of, knowledge.missions, self.producible)
+        self.dynamic_base = {name: self.base.facts.get(name) for name in sorted(self.changeable)}
+        self._residuals: dict[int, Residual] = {}
+        self._checks: dict[int, Check] = {}
+        self._templates: dict[str, tuple[_Templates, tuple[str, ...], bool]] = {}
+        self._moves: dict[tuple[object, ...], list[tuple[Step, int, frozenset[str], str]]] = {}
+        self._nearby: dict[tuple[int, int, int, bool], list[tuple[Step, int, frozenset[str], str]]] = {}
+        self._version = 0  # of the bounds, which change as goals are found
+        self._leads: dict[tuple[str, _Changes, int], bool] = {}
+        self._arrivals: dict[
+            str, tuple[list[tuple[Pathway, Check]], tuple[tuple[int, Check], ...], tuple[str, ...], bool]
+        ] = {}
+        self._outcomes: dict[tuple[object, ...], tuple[list[tuple[Pathway, frozenset[str]]], int]] = {}
+        self._finals: dict[str, tuple[tuple[int, Check], ...]] = {}
+        self.key = key_function(ranking.order)
+        self._changes: dict[tuple[tuple[str, object], ...], _Changes] = {}
+        self._candidates: dict[str, tuple[Step, ...]] = {}
+        self._rules: dict[tuple[str | None, str], tuple[RiskRule, ...]] = {}
+        self._goals_in: dict[str, tuple[Pathway, ...]] = {}
+        self.goals: tuple[Pathway, ...] = ()
+        self.places: dict[str, frozenset[str] | None] = {}
+        self.countries = frozenset(knowledge.countries) | {
+            str(code) for step in knowledge.steps for code in (step.from_, step.to) if code not in {None, "*"}
+        }
+        self._bounds: tuple[dict[str, int], dict[str, int], tuple[Pathway, ...]] | None = None
+        self._holds_anywhere: dict[_Changes, bool] = {}
+        self._unsettled: set[str] = set()
+        self._needed: frozenset[str] = frozenset()  # facts that goals which hold anywhere read
+        self._into: dict[str, list[str]] | None = None
+        self._to_anywhere: set[str] = set()
+        self.dominates = _dominance(ranking.order)
+
+    def state(self, label: _Label) -> State:
+        facts = {**self.not_obtained, **self.profile.facts}
+        facts.update(label.changed.items)
+        facts["current_country"] = label.country
+        if label.arrived_day is not None:
+            facts["arrived_on"] = self.profile.as_of + timedelta(days=label.arrived_day)
+        return State(facts, self.profile.as_of + timedelta(days=label.days), self.knowledge.missions, self.producible)
+
+    def stay_end(self, label: _Label, state: State) -> date | None:
+        country = self.knowledge.countries.get(label.country)
+        arrived = state.facts.get("arrived_on")
+        if country is None or not isinstance(arrived, date):
+            return None
+        found = country.permitted_stay_ends(self.profile.facts.get("citizenship"), arrived)
+        return found[0] if found else None
+
+    def risk_of(self, step_like: Step | None, label: _Label, state: State) -> tuple[int, list[Message]]:
+        """The risk of doing ``step_like`` (None = the final application) from ``label``."""
+        risk = RISKS.index(step_like.risk) if step_like is not None else 0
+        reasons: list[Message] = []
+        if step_like is not None and step_like.risk_reason is not None and risk > 0:
+            reasons.append(
+                Message(
+                    "risk_rule",
+                    {"risk": step_like.risk, "reason": step_like.risk_reason, "citation": step_like.citation},
+                )
+            )
+        for rule in self.rules_for(step_like, label.country):
+            truth = evaluate(rule.when, state)
+            if truth == FALSE:
+                continue
+            risk = max(risk, RISKS.index(rule.risk))
+            if truth == TRUE:
+                reasons.append(
+                    Message("risk_rule", {"risk": rule.risk, "reason": rule.reason, "citation": cite(rule.sources)})
+                )
+            else:
+                facts = ", ".join(unknown_facts(rule.when, state))
+                reasons.append(
+                    Message(
+                        "risk_rule_assumed",
+                        {"risk": rule.risk, "facts": facts, "reason": rule.reason, "citation": cite(rule.sources)},
+                    )
+                )
+        return risk, reasons
+
+    def rule_checks(self, step: Step | None, country: str) -> tuple[tuple[int, Check], ...]:
+        """The risk rules for ``step`` (None = applying) in ``country``, highest risk first."""
+        rules = self.rules_for(step, country)
+        return tuple(sorted(((RISKS.index(r.risk), self.check(r.when)) for r in rules), key=lambda item: -item[0]))
+
+    def templates(self, country: str) -> tuple[_Templates, tuple[str, ...], bool]:
+        """For each step that can start in ``country``: its precondition, risk rules and own risk.
+
+        With them, the changing facts they read and whether they look at the day.
+        """
+        found = self._templates.get(country)
+        if found is None:
+            templates = tuple(
+                (
+                    step,
+                    None if step.requires is None else self.check(step.requires),
+                    self.rule_checks(step, country),
+                    RISKS.index(step.risk),
+                )
+                for step in self.candidates(country)
+            )
+            checks = [check for _, requires, rules, _ in templates for check in (requires, *(c for _, c in rules))]
+            support = sorted({fact for check in checks if check is not None for fact in check.support})
+            by_day = any(check.by_day for check in checks if check is not None)
+            found = self._templates[country] = (templates, tuple(support), by_day)
+        return found
+
+    def residual(self, cond: Cond) -> Residual:
+        """``cond`` with every test on an unchanging fact decided (see ``Residual``)."""
+        found = self._residuals.get(id(cond))
+        if found is None:
+            found = self._residuals[id(cond)] = self._reduce(cond)
+        return found
+
+    def _reduce(self, cond: Cond) -> Residual:
+        if isinstance(cond, Leaf):
+            refers = cond.value.fact if isinstance(cond.value, Ref) else None
+            if cond.fact in self.dynamic or refers in self.dynamic or cond.op in DAY_OPS:
+                return cond.evaluate
+            return cond.evaluate(self.base)
+        return combine([self._reduce(child) for child in cond.children], isinstance(cond, All))
+
+    def check(self, cond: Cond | ReqNode) -> Check:
+        """``cond`` (a condition or requirement tree) reduced, with a memo of its values."""
+        found = self._checks.get(id(cond))
+        if found is None:
+            if isinstance(cond, ReqAll | ReqAny | Requirement):
+                residual = self.goal_residual(cond)
+                tests = [requirement.test for requirement in requirement_leaves(cond)]
+            else:
+                residual = self.residual(cond)
+                tests = leaves(cond)
+            read: set[str] = set()
+            by_day = False
+            for test in tests:
+                read.add(test.fact)
+                if isinstance(test.value, Ref):
+                    read.add(test.value.fact)
+                by_day = by_day or test.op in DAY_OPS
+            by_day = by_day or "arrived_on" in read
+            support = tuple(sorted(read & self.changeable - {"current_country", "arrived_on"}))
+            found = self._checks[id(cond)] = Check(residual, "current_country" in read, by_day, support)
+        return found
+
+    def goal_residual(self, node: ReqNode) -> Residual:
+        found = self._residuals.get(id(node))
+        if found is None:
+            found = self._residuals[id(node)] = self._reduce_goal(node)
+        return found
+
+    def _reduce_goal(self, node: ReqNode) -> Residual:
+        if isinstance(node, Requirement):
+            return self._reduce(node.test)
+        return combine([self._reduce_goal(child) for child in node.children], isinstance(node, ReqAll))
+
+    def merged(self, changed: _Changes, step: Step) -> _Changes:
+        """The facts changed so far, after ``step``'s effects."""
+        found = changed.after.get(step.id)
+        if found is None:
+            merged = dict(changed.items)
+            merged.update(step.effects)
+            found = changed.after[step.id] = self.changes(tuple(sorted(merged.items(), key=lambda item: item[0])))
+        return found
+
+    def changes(self, items: tuple[tuple[str, object], ...]) -> _Changes:
+        found = self._changes.get(items)
+        if found is None:
+            found = self._changes[items] = _Changes(items, {**self.dynamic_base, **dict(items)})
+        return found
+
+    def rules_for(self, step: Step | None, country: str) -> tuple[RiskRule, ...]:
+        """The risk rules that apply to ``step`` (None = applying) started in ``country``."""
+        key = (step.id if step is not None else None, country)
+        found = self._rules.get(key)
+        if found is not None:
+            return found
+        rules: list[RiskRule] = []
+        if step is None or step.action != "travel":
+            rules += [rule for rule in self.rules_on.get("stay", ()) if country in rule.countries]
+        else:
+            mode = step.mode or ""
+            rules += [r for r in self.rules_on.get("exit", ()) if country in r.countries and mode in r.modes]
+            rules += [
+                r
+                for r in self.rules_on.get("transit", ())
+                if mode in r.modes and any(stop in r.countries for stop in step.transit)
+            ]
+            rules += [r for r in self.rules_on.get("entry", ()) if step.to in r.countries and mode in r.modes]
+        found = self._rules[key] = tuple(rules)
+        return found
+
+    def candidates(self, country: str) -> tuple[Step, ...]:
+        """Steps that can start in ``country`` and whose preconditions do not fail for good."""
+        found = self._candidates.get(country)
+        if found is None:
+            steps = list(self.from_country.get(country, ()))
+            steps += [step for step in self.anywhere if step.available_in(country)]
+            found = self._candidates[country] = tuple(
+                step for step in steps if step.requires is None or self.residual(step.requires) != FALSE
+            )
+        return found
+
+    def goals_in(self, country: str) -> tuple[Pathway, ...]:
+        """The goals whose tests on where one is do not rule out ``country``."""
+        found = self._goals_in.get(country)
+        if found is None:
+            found = self._goals_in[country] = tuple(
+                goal for goal in self.goals if (where := self.places[goal.id]) is None or country in where
+            )
+        return found
+
+    def place_of(self, node: ReqNode) -> frozenset[str] | None:
+        """Countries where a requirement tree's tests on where one is can hold (None: anywhere)."""
+        if isinstance(node, Requirement):
+            test = node.test
+            refers = test.value.fact if isinstance(test.value, Ref) else None
+            if test.fact != "current_country" or refers in self.dynamic:
+                return None
+            base = State({**self.profile.facts}, self.profile.as_of, self.knowledge.missions)
+            places = set()
+            for country in sorted(self.countries):
+                facts = {**base.facts, "current_country": country}
+                truth = test.evaluate(State(facts, base.today, base.missions))
+                if truth == UNKNOWN:
+                    return None
+                if truth == TRUE:
+                    places.add(country)
+            return frozenset(places)
+        parts = [self.place_of(child) for child in node.children]
+        if isinstance(node, ReqAll):
+            known = [part for part in parts if part is not None]
+            return frozenset.intersection(*known) if known else None
+        if any(part is None for part in parts):
+            return None
+        return frozenset().union(*[part for part in parts if part is not None])
+
+    def distances(self, targets: Iterable[str]) -> dict[str, int]:
+        """The fewest travel steps from each country into ``targets`` (preconditions ignored)."""
+        if self._into is None:
+            self._into, self._to_anywhere = {}, set()
+            for step in self.knowledge.steps:
+                if step.action != "travel" or step.to is None:
+                    continue
+                if step.requires is not None and self.residual(step.requires) == FALSE:
+                    continue
+                if step.from_ == "*":
+                    self._to_anywhere.add(step.to)
+                else:
+                    self._into.setdefault(step.to, []).append(str(step.from_))
+        distance = dict.fromkeys(targets, 0)
+        layer = sorted(distance)
+        level = 0
+        everywhere = sorted(self.countries)
+        while layer:
+            following: list[str] = []
+            for country in layer:
+                sources = everywhere if country in self._to_anywhere else self._into.get(country, [])
+                for source in sources:
+                    if source not in distance:
+                        distance[source] = level + 1
+                        following.append(source)
+            layer = following
+            level += 1
+        return distance
+
+    def steps_left(self, country: str, changed: _Changes, pending: set[str]) -> int:
+        """A lower bound on the steps any route from this state needs to reach a pending goal.
+
+        A goal tied to places needs the travel there. A goal that may hold anywhere but does not
+        hold yet needs a step that changes what it looks at, taken where that step can be taken
+        (and the travel there). Preconditions are ignored, so the bound never overestimates,
+        and a label that cannot reach any goal within the step limit is dropped.
+        """
+        if self._bounds is None:
+            self._bounds = self.bounds(pending)
+            self._holds_anywhere.clear()
+        located, anywhere, goals = self._bounds
+        left = located.get(country, _FAR)
+        if left == 0 or not goals:
+            return left
+        return 0 if self.holds_anywhere(changed) else min(left, anywhere.get(country, _FAR))
+
+    def holds_anywhere(self, changed: _Changes) -> bool:
+        """Whether a pending goal that may hold anywhere could hold with these changes."""
+        holds = self._holds_anywhere.get(changed)
+        if holds is None:
+            assert self._bounds is not None  # noqa: S101 - set when the search starts
+            facts = {**self.not_obtained, **self.profile.facts, **dict(changed.items)}
+            state = State(facts, self.profile.as_of, self.knowledge.missions, self.producible)
+            holds = self._holds_anywhere[changed] = any(
+                goal.id in self._unsettled or truth(self.goal_residual(goal.requirements), state) != FALSE
+                for goal in self._bounds[2]
+            )
+        return holds
+
+    def bounds(self, pending: set[str]) -> tuple[dict[str, int], dict[str, int], tuple[Pathway, ...]]:
+        """Distances to places of pending goals, and for goals that hold anywhere, to what they need."""
+        located: set[str] = set()
+        goals: list[Pathway] = []
+        needed: set[str] = set()
+        self._unsettled = set()
+        for goal in self.goals:
+            if goal.id not in pending:
+                continue
+            where = self.places[goal.id]
+            if where is not None:
+                located |= where
+                continue
+            goals.append(goal)
+            facts = {leaf.fact for req in goal.leaves for leaf in leaves(req.test)}
+            refers = {req.test.value.fact for req in goal.leaves if isinstance(req.test.value, Ref)}
+            if (facts | refers) & {"current_country", "arrived_on"} or any(
+                req.test.op in DAY_OPS for req in goal.leaves
+            ):
+                self._unsettled.add(goal.id)  # may hold by itself as time passes: no bound
+            needed |= (facts | refers) & self.changeable
+        self._needed = frozenset(needed)
+        producers: set[str] = set()
+        anywhere_producer = False
+        for step in self.knowledge.steps:
+            if not needed & set(step.effects):
+                continue
+            if step.action == "travel" or step.at is None:
+                anywhere_producer = True
+            else:
+                producers |= step.at
+        if anywhere_producer:
+            beyond: dict[str, int] = dict.fromkeys(self.countries, 1)
+        else:
+            beyond = {country: left + 1 for country, left in self.distances(producers).items()}
+        return self.distances(located), beyond, tuple(goals)
+
+    def leads_to_goal(self, country: str, changed: _Changes, steps: int, pending: set[str]) -> bool:
+        """Whether a pending goal holds in this state or within ``steps`` more steps from it.
+
+        Costs, the horizon and the day are ignored (used only when no test looks at the day), so
+        "no" is certain: no route through this state reaches a goal within the step limit. A
+        "no" stays true as goals are found; a "yes" may become stale, which only prunes less.
+        """
+        key = (country, changed, steps)
+        found = self._leads.get(key)
+        if found is not None:
+            return found
+        probe = _Label((0, 0, 0), (), 0, 0, 0, _NOTHING, country, changed, None, 0, None, None)
+        node = self.node(probe)
+        found = any(goal.id in pending for goal, _ in node.goals)
+        if not found and steps > 0:
+            for step, _risk, _assumed, to in self.moves(probe, node):
+                after = self.merged(changed, step) if step.effects else changed
+                if self.leads_to_goal(to, after, steps - 1, pending):
+                    found = True
+                    break
+        self._leads[key] = found
+        return found
+
+    def node(self, label: _Label) -> _Node:
+        """What the state of ``label`` allows (computed once per state): goals and stay risk.
+
+        Like the moves, these depend on the state only through the changing facts that the
+        country's goals and stay rules look at (and the day), so alike states share them.
+        """
+        state: State | None = None
+        if self.day_tests:
+            state = self.state(label)
+            key: tuple[object, ...] = (
+                label.country,
+                label.changed,
+                tuple(test.evaluate(state) for test in self.day_tests),
+            )
+        else:
+            key = (label.country, label.changed)
+        found = self.nodes.get(key)
+        if found is not None:
+            return found
+        country = label.country
+        node = _Node([], 0, None, country, label.changed, key[2] if self.day_tests else (), state)  # type: ignore[arg-type]
+        values = label.changed.values
+        bundle = self._arrivals.get(country)
+        if bundle is None:
+            bundle = self._arrivals[country] = self.arrivals(country)
+        checks, finals, support, by_day = bundle
+        here = (country, tuple(map(values.get, support)), node.day if by_day else None)
+        known = self._outcomes.get(here)
+        if known is None:
+            goals = []
+            for goal, check in checks:
+                truth = self.value(check, label, node)
+                if truth == FALSE:
+                    continue
+                unknown = _NOTHING
+                if truth == UNKNOWN:
+                    unknown = self.unknown(check, label, node, [r.test for r in goal.leaves])
+                goals.append((goal, unknown))
+            stay = 0
+            for level, check in finals:
+                if level <= stay:
+                    break
+                if self.value(check, label, node) != FALSE:
+                    stay = level
+                    break
+            known = self._outcomes[here] = (goals, stay)
+        node.goals, node.stay_risk = known
+        self.nodes[key] = node
+        return node
+
+    def arrivals(
+        self, country: str
+    ) -> tuple[list[tuple[Pathway, Check]], tuple[tuple[int, Check], ...], tuple[str, ...], bool]:
+        """The goals that may hold in ``country`` and its stay rules, with what they read."""
+        checks = [(goal, self.check(goal.requirements)) for goal in self.goals_in(country)]
+        finals = self.rule_checks(None, country)
+        every = [check for _, check in checks] + [check for _, check in finals]
+        support = tuple(sorted({fact for check in every for fact in check.support}))
+        return checks, finals, support, any(check.by_day for check in every)
+
+    def moves(self, label: _Label, node: _Node) -> list[tuple[Step, int, frozenset[str], str]]:
+        """The steps that can be taken from the state of ``label``, with their risk and assumptions.
+
+        They depend on the state only through the changing facts the country's steps and risk
+        rules look at (and the day, if they look at it), so states that differ elsewhere share
+        them.
+        """
+        if node.moves is not None:
+            return node.moves
+        country = label.country
+        templates, support, by_day = self.templates(country)
+        values = node.changed.values
+        key = (country, tuple(map(values.get, support)), node.day if by_day else None)
+        moves = self._moves.get(key)
+        if moves is None:
+            moves = []
+            for step, requires, rules, risk in templates:
+                assumed = _NOTHING
+                if requires is not None:
+                    truth = self.value(requires, label, node)
+                    if truth == FALSE:
+                        continue
+                    if truth == UNKNOWN:
+                        assert step.requires is not None  # noqa: S101 - a check exists only for a condition
+                        assumed = self.unknown(requires, label, node, leaves(step.requires))
+                for level, check in rules:
+                    if level <= risk:
+                        break
+                    if self.value(check, label, node) != FALSE:
+                        risk = level
+                        break
+                moves.append((step, risk, assumed, step.to or country))
+            self._moves[key] = moves
+        node.moves = moves
+        return moves
+
+    def memo_key(self, check: Check, node: _Node) -> tuple[object, ...]:
+        """What ``check`` reads in ``node``: its changing facts, and the country and day if it looks."""
+        key: tuple[object, ...] = tuple(map(node.changed.values.get, check.support))
+        if check.by_country:
+            key = (*key, node.country)
+        if check.by_day:
+            key = (*key, node.day)
+        return key
+
+    def value(self, check: Check, label: _Label, node: _Node) -> int:
+        """The value of ``check`` in the state of ``label`` (remembered by what it reads)."""
+        residual = check.residual
+        if isinstance(residual, int):
+            return residual
+        key = self.memo_key(check, node)
+        truth = check.memo.get(key)
+        if truth is None:
+            if node.state is None:
+                node.state = self.state(label)
+            truth = check.memo[key] = residual(node.state)
+        return truth
+
+    def unknown(self, check: Check, label: _Label, node: _Node, tests: list[Leaf]) -> frozenset[str]:
+        """The facts whose tests are unknown in the state of ``label`` (what a route assumes)."""
+        key = self.memo_key(check, node)
+        found = check.unknown.get(key)
+        if found is None:
+            if node.state is None:
+                node.state = self.state(label)
+            state = node.state
+            found = check.unknown[key] = frozenset(test.fact for test in tests if test.evaluate(state) == UNKNOWN)
+        return found
+
+    def route(self, goal: _Goal) -> Route:
+        """The route of ``goal`` with every step's risk reasons and warnings."""
+        chain: list[_Label] = []
+        label = goal.label
+        while label.parent is not None:
+            chain.append(label)
+            label = label.parent
+        steps: list[RouteStep] = []
+        for child in reversed(chain):
+            parent, step = child.parent, child.step
+            assert parent is not None and step is not None  # noqa: S101 - only the start has no parent
+            steps.extend(self.route_step(parent, step))
+        label = goal.label
+        pathway = goal.pathway
+        state = self.state(label)
+        assumptions = set(label.assumptions) | goal.unknown
+        risk, reasons = self.risk_of(None, label, state)
+        days = pathway.typical_days or 0
+        warnings: list[Message] = list(reasons)
+        if pathway.typical_days is None:
+            warnings.append(Message("duration_unknown", {"pathway": pathway.name}))
+        final = _with_wait(
+            RouteStep(
+                action="apply",
+                id=pathway.id,
+                label=pathway.name,
+                country=label.country,
+                risk=RISKS[risk],
+                days=0,
+                cost_eur=pathway.cost_eur or 0,
+                citation=cite(pathway.sources),
+                warnings=tuple(warnings),
+                start_day=label.days,
+            ),
+            days,
+        )
+        route_warnings: list[Message] = []
+        if assumptions:
+            route_warnings.append(Message("assumes", {"facts": ", ".join(sorted(assumptions))}))
+        return Route(
+            goal=pathway,
+            risk=RISKS[max(label.risk, risk)],
+            days=label.days + days,
+            cost_eur=label.cost + (pathway.cost_eur or 0),
+            steps=(*steps, *final),
+            warnings=tuple(route_warnings),
+            assumptions=tuple(sorted(assumptions)),
+        )
+
+    def route_step(self, label: _Label, step: Step) -> tuple[RouteStep, ...]:
+        """Taking ``step`` from ``label``, with its risk reasons and warnings."""
+        state = self.state(label)
+        stay_end = self.stay_end(label, state)
+        risk, reasons = self.risk_of(step, label, state)
+        days = label.days + step.days + step.wait_days
+        warnings = list(reasons)
+        if stay_end is not None and self.profile.as_of + timedelta(days=days) > stay_end:
+            warnings.append(
+                Message(
+                    "overstay_on_route",
+                    {"country": _country_text(self.knowledge, label.country), "date": stay_end.isoformat()},
+                )
+            )
+        if step.confidence != "verified":
+            warnings.append(Message("unverified_step", {"step": step.label, "confidence": step.confidence}))
+        if step.estimate:
+            warnings.append(Message("estimate", {"step": step.label}))
+        return _with_wait(
+            RouteStep(
+                action=step.action,
+                id=step.id,
+                label=step.label,
+                country=label.country,
+                risk=RISKS[risk],
+                days=step.days,
+                cost_eur=step.cost_eur,
+                citation=step.citation,
+                warnings=tuple(warnings),
+                start_day=label.days,
+                step=step,
+            ),
+            step.wait_days,
+        )
+
+    def run(self, goals: list[Pathway]) -> dict[str, Route]:
+        country = self.profile.facts.get("current_country")
+        if not isinstance(country, str) or not goals:
+            return {}
+        self.goals = tuple(goals)
+        for goal in goals:
+            possible = self.goal_residual(goal.requirements) != FALSE
+            self.places[goal.id] = self.place_of(goal.requirements) if possible else frozenset()
+        ranking, beats = self.ranking, self.dominates
+        limit = ranking.max_steps
+        rank = self.key
+        nothing = self.changes(())
+        start = _Label(rank(0, 0, 0), (), 0, 0, 0, _NOTHING, country, nothing, None, 0, None, None)
+        # Entries are labels to expand or routes to goals. A route's key includes the
+        # application itself (its risk depends on where one applies), so a goal is settled only
+        # when its route leaves the queue: keys never decrease along a route, hence the first
+        # one out is the best. Ties are broken by fewer assumed facts, then fewer steps, then
+        # step ids.
+        counter = itertools.count()
+        frontier: list[tuple[tuple[int, int, int], int, int, tuple[str, ...], int, _Label | _Goal]] = [
+            (start.rank, 0, 0, start.tiebreak, next(counter), start)
+        ]
+        # Every label queued at each state; the settled ones beat any later one they dominate.
+        at: dict[tuple[str, _Changes], list[_Label]] = {(country, nothing): [start]}
+        start.order = (start.rank, 0, 0, start.tiebreak)
+        found: dict[str, Route] = {}
+        pending = {pathway.id for pathway in goals}
+        push, pop, merged, horizon = heapq.heappush, heapq.heappop, self.merged, ranking.horizon_days
+        usual_order = ranking.order == ("risk", "days", "cost")
+        # Near the step limit, look ahead: a label whose state leads to no goal within the steps
+        # it has left is dropped. (Not when tests look at the day: states then differ by it.)
+        lookahead = 0 if self.day_tests else _LOOKAHEAD
+        self._bounds = self.bounds(pending)
+        located, beyond, anywhere_goals = self._bounds
+        while frontier and pending:
+            item = pop(frontier)[-1]
+            if isinstance(item, _Goal):
+                if item.pathway.id in pending:
+                    pending.discard(item.pathway.id)
+                    found[item.pathway.id] = self.route(item)
+                    self._bounds = self.bounds(pending)
+                    self._version += 1
+                    self._holds_anywhere.clear()
+                    located, beyond, anywhere_goals = self._bounds
+                continue
+            label = item
+            left = located.get(label.country, _FAR)
+            if label.depth + left > limit and (
+                not anywhere_goals or label.depth + self.steps_left(label.country, label.changed, pending) > limit
+            ):
+                continue
+            if any(
+                other.settled and beats(other, label.depth, label.risk, label.days, label.cost, label.assumptions)
+                for other in at[(label.country, label.changed)]
+            ):
+                continue
+            label.settled = True
+            node = self.node(label)
+            for pathway, unknown in node.goals:
+                if pathway.id not in pending:
+                    continue
+                risk = max(label.risk, node.stay_risk)
+                key = rank(risk, label.days + (pathway.typical_days or 0), label.cost + (pathway.cost_eur or 0))
+                assumed = len(label.assumptions | unknown) if unknown else len(label.assumptions)
+                entry = (key, assumed, label.depth, (*label.tiebreak, "~" + pathway.id), next(counter))
+                push(frontier, (*entry, _Goal(label, pathway, unknown)))
+            depth = label.depth + 1
+            if depth > limit:
+                continue
+            spare = limit - depth  # steps still allowed after the next one
+            moves = self.moves(label, node)
+            # Only moves after which a goal can still be reached within the step limit: known
+            # per destination, except for steps that change what a goal that holds anywhere
+            # reads (they may make it hold), which are checked one by one.
+            holds = bool(anywhere_goals) and self.holds_anywhere(label.changed)
+            near = (id(moves), spare, self._version, holds)
+            nearby = self._nearby.get(near)
+            if nearby is None:
+                needed = self._needed
+                nearby = self._nearby[near] = [
+                    move
+                    for move in moves
+                    if holds
+                    or not needed.isdisjoint(move[0].effects)
+                    or min(located.get(move[3], _FAR), beyond.get(move[3], _FAR)) <= spare
+                ]
+            for step, step_risk, assumed_here, to in nearby:
+                if step.effects:
+                    changed = merged(label.changed, step)
+                    if located.get(to, _FAR) > spare and (
+                        not anywhere_goals or self.steps_left(to, changed, pending) > spare
+                    ):
+                        continue
+                else:
+                    changed = label.changed
+                if spare < lookahead and not self.leads_to_goal(to, changed, spare, pending):
+                    continue
+                days = label.days + step.days + step.wait_days
+                if days > horizon:
+                    continue
+                risk = step_risk if step_risk > label.risk else label.risk
+                cost = label.cost + step.cost_eur
+                assumptions = label.assumptions | assumed_here if assumed_here else label.assumptions
+                child_rank = (risk, days, cost) if usual_order else rank(risk, days, cost)
+                # A settled label that beats this one, or a queued one that leaves the queue
+                # first and beats it, would make it useless when its turn came: skip it now.
+                state_key = (to, changed)
+                queued = at.get(state_key)
+                order: _Order | None = None
+                if queued is None:
+                    queued = at[state_key] = []
+                else:
+                    useless = False
+                    for other in queued:
+                        if not beats(other, depth, risk, days, cost, assumptions):
+                            continue
+                        if other.settled:
+                            useless = True
+                            break
+                        if order is None:
+                            order = (child_rank, len(assumptions), depth, (*label.tiebreak, step.id))
+                        if other.order is not None and other.order < order:
+                            useless = True
+                            break
+                    if useless:
+                        continue
+                if order is None:
+                    order = (child_rank, len(assumptions), depth, (*label.tiebreak, step.id))
+                tiebreak = order[3]
+                child = _Label(
+                    child_rank,
+                    tiebreak,
+                    risk,
+                    days,
+                    cost,
+                    assumptions,
+                    to,
+                    changed,
+                    days if step.to is not None else label.arrived_day,
+                    depth,
+                    label,
+                    step,
+                    order,
+                )
+                queued.append(child)
+                push(frontier, (*order, next(counter), child))
+        return found
+
+
+_Beats = Callable[[_Label, int, int, int, int, frozenset[str]], bool]
+
+
+def _dominance(order: tuple[str, ...]) -> _Beats:
+    """Whether a label makes another at the same state useless, for the ranking ``order``.
+
+    ``first`` beats a label of (depth, risk, days, cost, assumptions) when every way on from
+    that label is at least as good from ``first``: no more steps used (routes have a step limit),
+    no more facts assumed, no more days (days also decide what has expired and the horizon), and
+    a key at least as good however the route goes on. Risk is a maximum, so a lower risk may be
+    evened out later; days and cost add up, so a strictly smaller sum stays smaller: compared in
+    ranking order, an additive key that is strictly better settles it, and a worse one (or a
+    higher risk) rules it out.
+    """
+    if order == ("risk", "days", "cost"):
+
+        def usual(first: _Label, depth: int, risk: int, days: int, cost: int, assumptions: frozenset[str]) -> bool:
+            return (
+                first.depth <= depth
+                and first.risk <= risk
+                and (first.days < days or (first.days == days and first.cost <= cost))
+                and first.assumptions <= assumptions
+            )
+
+        return usual
+
+    def general(first: _Label, depth: int, risk: int, days: int, cost: int, assumptions: frozenset[str]) -> bool:
+        if first.depth > depth or first.days > days or not first.assumptions <= assumptions:
+            return False
+        theirs = {"risk": risk, "days": days, "cost": cost}
+        for name in order:
+            mine, other = getattr(first, name), theirs[name]
+            if mine > other:
+                return False
+            if name != "risk" and mine < other:
+                return True
+        return True
+
+    return general
+
+
+def _fact_type(knowledge: KnowledgeBase, name: str) -> str | None:
+    definition = knowledge.facts.get(name)
+    return definition.type if definition is not None else None
