@@ -1,20 +1,42 @@
-"""Recording and verifying audit events."""
+"""Recording and verifying audit events.
+
+Each row carries the SHA-256 of its predecessor and of its own content (the chain), and — when
+written while the vault is unsealed — an HMAC of that hash under a key derived from the master
+key. The chain shows which row was changed, inserted or deleted; the HMAC shows rows forged by
+someone who can write to the database but does not hold the vault's key, including rows
+appended after the last real one. Only refused unseal attempts happen while sealed, so they are
+the only rows allowed without an HMAC.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from passage.audit.models import AuditEvent
 
 GENESIS = "0" * 64
 _RETRIES = 20
+# Rows that can only be written while the vault is sealed, hence without an HMAC.
+SEALED_ACTIONS = frozenset({"unseal_failed"})
+_ADVISORY_LOCK = 0x70617373  # "pass": serialises appends on PostgreSQL
+
+
+Signer = Callable[[str], "str | None"]
+
+
+def _vault_signer(row_hash: str) -> str | None:
+    """The row's HMAC under the vault's audit key, or None while sealed."""
+    from passage.sealing.service import audit_mac
+
+    return audit_mac(row_hash)
 
 
 def _digest(
@@ -83,6 +105,11 @@ def record(
     for _attempt in range(_RETRIES):
         try:
             with transaction.atomic():
+                if connection.vendor == "postgresql":
+                    # Writers from several processes queue here instead of racing for the next
+                    # sequence number (SQLite already serialises writers).
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
                 last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
                 seq = (last.seq + 1) if last else 1
                 prev_hash = last.hash if last else GENESIS
@@ -100,6 +127,7 @@ def record(
                     prev_hash=prev_hash,
                 )
                 event.hash = _event_digest(event)
+                event.mac = _vault_signer(event.hash) or ""
                 event.save(force_insert=True)
                 return event
         except IntegrityError:
@@ -110,19 +138,25 @@ def record(
 @dataclass(frozen=True)
 class Problem:
     seq: int
-    kind: str  # changed | inserted | deleted | reordered
+    kind: str  # changed | inserted | deleted | forged
     message: str
 
     def __str__(self) -> str:
         return f"row {self.seq}: {self.message}"
 
 
-def verify() -> list[Problem]:
+def verify(signer: Signer | None = _vault_signer) -> list[Problem]:
     """Walk the whole chain; return every problem found (an empty list means intact).
 
-    A changed row fails its own hash; a deleted row leaves a gap in the sequence and a broken
-    link; an inserted row breaks the link of the row after it (and usually the sequence).
+    A changed row fails its own hash; a deleted row leaves a gap in the sequence; an inserted
+    or reordered row breaks the link of the row after it. With the vault unsealed, every row's
+    HMAC is checked too: a row without one (other than a refused unseal) or with a wrong one was
+    not written by Passage — this catches rows forged at the end of the chain.
+
+    Args:
+        signer: computes a row's HMAC (None, or a signer returning None while sealed, skips it).
     """
+    check_macs = signer is not None and signer(GENESIS) is not None
     problems: list[Problem] = []
     expected_prev = GENESIS
     expected_seq = 1
@@ -139,6 +173,13 @@ def verify() -> list[Problem]:
             )
         if _event_digest(event) != event.hash:
             problems.append(Problem(event.seq, "changed", "content does not match its hash (the row was changed)"))
+        elif check_macs and signer is not None:
+            if not event.mac and event.action not in SEALED_ACTIONS:
+                problems.append(Problem(event.seq, "forged", "has no HMAC: it was not written by Passage (forged)"))
+            elif event.mac and not hmac.compare_digest(event.mac, signer(event.hash) or ""):
+                problems.append(
+                    Problem(event.seq, "forged", "HMAC does not match: it was not written by Passage (forged)")
+                )
         expected_prev = event.hash
         expected_seq = event.seq + 1
     return problems

@@ -26,6 +26,8 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # HMAC of ``hash`` under a key derived from the vault's master key (empty if written sealed).
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["seq"]

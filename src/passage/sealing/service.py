@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+import weakref
 from typing import Any
 
 from django.conf import settings
@@ -114,9 +115,9 @@ def initialise(passphrase: str, shares: tuple[int, int] | None = None, *, actor:
             raise VaultError("the vault already exists")
         header, master, mnemonics = create_vault(passphrase, kdf_params(), shares)
         VaultRecord.objects.create(header=header.to_json())
+        holder().unseal(master)
+        master.wipe()
         record(actor, "vault_init", target_type="sealing.vault", detail={"shares": list(shares) if shares else None})
-    holder().unseal(master)
-    master.wipe()
     return mnemonics
 
 
@@ -148,8 +149,8 @@ def unseal_shares(mnemonics: list[str], *, actor: Any = None) -> None:
 
 def seal(*, actor: Any = None, reason: str = "manual") -> None:
     """Drop the keys from memory in every process at once."""
-    holder().seal()
     record(actor, "seal", target_type="sealing.vault", detail={"reason": reason})
+    holder().seal()
 
 
 def new_case_key(case_id: uuid.UUID) -> DataKey:
@@ -177,14 +178,26 @@ def _case_key(case_id: uuid.UUID) -> DataKey:
 def delete_case_key(case_id: uuid.UUID, *, actor: Any = None) -> None:
     """Crypto-shred: destroy the case's data key so nothing of the case can be decrypted again.
 
-    SQLite runs with ``secure_delete`` so the freed page is overwritten; on PostgreSQL the table
-    is vacuumed so the dead row does not linger.
+    Once the shred has committed, the deleted key's bytes are pushed out of the database files
+    (see :func:`_scrub_deleted_keys`).
     """
     deleted, _ = CaseKey.objects.filter(case_id=case_id).delete()
     record(actor, "shred", target_type="cases.case", target_id=str(case_id), detail={"key_deleted": bool(deleted)})
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM {CaseKey._meta.db_table}")
+    transaction.on_commit(_scrub_deleted_keys)
+
+
+def _scrub_deleted_keys() -> None:
+    """Overwrite what the deleted key left in the database files.
+
+    SQLite overwrites freed pages (``secure_delete``) and a TRUNCATE checkpoint empties the WAL
+    that still holds the old page. PostgreSQL rewrites the table with VACUUM FULL; its
+    write-ahead log keeps the old bytes until the server recycles the segment (documented).
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        elif connection.vendor == "postgresql":
+            cursor.execute(f"VACUUM FULL {CaseKey._meta.db_table}")
 
 
 class FieldCipher:
@@ -220,8 +233,36 @@ def case_cipher(case_id: uuid.UUID) -> FieldCipher:
 
 def blind_index(value: str, *, purpose: str) -> str:
     """A keyed HMAC of ``value`` for exact look-ups without storing plaintext."""
-    index: BlindIndex = _master().blind_index(load_header())
+    master = _master()
+    index: BlindIndex = master.blind_index(_header_for(master))
     return index.compute(value, purpose=purpose)
+
+
+# The header each master key was checked against, so the blind index needs no query per use.
+# Keyed by the key object itself: a new unseal, a rotation or another vault is a new object.
+_headers: weakref.WeakKeyDictionary[MasterKey, VaultHeader] = weakref.WeakKeyDictionary()
+
+
+def _header_for(master: MasterKey) -> VaultHeader:
+    """The stored header matching ``master``."""
+    header = _headers.get(master)
+    if header is None:
+        header = _headers[master] = load_header()
+    return header
+
+
+def audit_mac(row_hash: str) -> str | None:
+    """HMAC of an audit row's hash, or None while sealed.
+
+    Keyed by the blind-index key, which is random, wrapped by the master key and kept across
+    master-key rotations, so old rows still verify after a rotation.
+    """
+    try:
+        master = holder().master()
+        index = master.blind_index(_header_for(master))
+    except VaultError:
+        return None
+    return index.compute(row_hash, purpose="audit-mac")
 
 
 def office_public_key() -> bytes:

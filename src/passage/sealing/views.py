@@ -43,14 +43,25 @@ def unseal(request: HttpRequest) -> HttpResponse:
         except NotEnoughSharesError:
             shares_form.add_error(None, _("Not enough shares: more of them are needed to unseal."))
         except WrongSecretError:
-            target = shares_form if method == "shares" else form
-            target.add_error(
+            _form_for(method, form, shares_form).add_error(
                 None, _("This does not unseal the vault. Check the passphrase or the shares and try again.")
             )
         except VaultError:
-            form.add_error(None, _("The vault could not be opened. Check the server's key service."))
+            # E.g. shares offered to a vault created without them, or the key service is down.
+            _form_for(method, form, shares_form).add_error(
+                None,
+                _(
+                    "The vault could not be opened this way. If it was created without recovery shares, "
+                    "use the passphrase; otherwise check the server's key service."
+                ),
+            )
         status = 400
     return render(request, "sealing/unseal.html", {"form": form, "shares_form": shares_form}, status=status)
+
+
+def _form_for(method: str, passphrase_form: PassphraseForm, shares_form: SharesForm) -> PassphraseForm | SharesForm:
+    """The form the person just submitted (the other one is unbound and cannot carry errors)."""
+    return shares_form if method == "shares" else passphrase_form
 
 
 @staff_view(*LAWYERS)
