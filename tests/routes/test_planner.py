@@ -44,7 +44,7 @@ def test_someone_not_wanted_crosses_at_low_risk(mini, deserter):
 def test_an_unknown_wanted_status_is_assumed_risky_and_says_so(mini, deserter):
     route = _routes(make_plan(deserter.with_facts(wanted=None), mini))["ds-visa"]
     assert route.risk == "severe"
-    assert any(w.code == "risk_rule_assumed" and "wanted" in w.render() for w in route.steps[0].warnings)
+    assert any(w.code == "risk_rule_assumed" and "Wanted" in w.render() for w in route.steps[0].warnings)
 
 
 def test_the_ranking_order_is_configurable(mini, deserter):

@@ -230,7 +230,7 @@ class Search:
                     Message("risk_rule", {"risk": rule.risk, "reason": rule.reason, "citation": cite(rule.sources)})
                 )
             else:
-                facts = ", ".join(unknown_facts(rule.when, state))
+                facts = fact_labels(self.knowledge, unknown_facts(rule.when, state))
                 reasons.append(
                     Message(
                         "risk_rule_assumed",
@@ -681,7 +681,7 @@ class Search:
         )
         route_warnings: list[Message] = []
         if assumptions:
-            route_warnings.append(Message("assumes", {"facts": ", ".join(sorted(assumptions))}))
+            route_warnings.append(Message("assumes", {"facts": fact_labels(self.knowledge, sorted(assumptions))}))
         return Route(
             goal=pathway,
             risk=RISKS[max(label.risk, risk)],
@@ -920,3 +920,16 @@ def _dominance(order: tuple[str, ...]) -> _Beats:
 def _fact_type(knowledge: KnowledgeBase, name: str) -> str | None:
     definition = knowledge.facts.get(name)
     return definition.type if definition is not None else None
+
+
+def fact_labels(knowledge: KnowledgeBase, names: Iterable[str]) -> dict[str, str]:
+    """Fact names as the vocabulary's labels, joined, in both languages (the id if unknown)."""
+    listed = list(names)
+    facts = [knowledge.facts.get(name) for name in listed]
+    return {
+        lang: ", ".join(
+            str(getattr(fact.label, lang)) if fact is not None else name
+            for fact, name in zip(facts, listed, strict=True)
+        )
+        for lang in ("en", "ru")
+    }

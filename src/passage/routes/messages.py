@@ -93,7 +93,7 @@ _TEMPLATES: Final[dict[str, dict[str, str]]] = {
     },
     "stale": {
         "en": "{count} knowledge-base entries were never checked by a person or are older than {days} days (e.g. {examples})",
-        "ru": "{count} записей базы знаний ни разу не проверены человеком или проверены более {days} дней назад (напр. {examples})",
+        "ru": "записи базы знаний, не проверенные человеком или проверенные более {days} дн. назад: {count} (напр. {examples})",
     },
     "current_country_unknown": {
         "en": "the current country is not known, so no route can be planned",
@@ -117,7 +117,30 @@ class Message:
         return render(self, lang)
 
 
-def _param(value: object, lang: str) -> str:
+# Words the engine passes as codes, shown in the reader's language.
+_WORDS: Final[dict[str, dict[str, dict[str, str]]]] = {
+    "risk": {
+        "low": {"en": "low", "ru": "низкий"},
+        "medium": {"en": "medium", "ru": "средний"},
+        "high": {"en": "high", "ru": "высокий"},
+        "severe": {"en": "severe", "ru": "очень высокий"},
+    },
+    "confidence": {
+        "verified": {"en": "verified", "ru": "проверено"},
+        "likely": {"en": "likely", "ru": "вероятно"},
+        "unverified": {"en": "unverified", "ru": "не проверено"},
+    },
+}
+
+
+def localized(kind: str, code: str, lang: str) -> str:
+    """A risk level or confidence code in ``lang`` (the code itself if unknown)."""
+    return _WORDS.get(kind, {}).get(code, {}).get(lang, code)
+
+
+def _param(value: object, lang: str, key: str = "") -> str:
+    if key in _WORDS and isinstance(value, str):
+        return localized(key, value, lang)
     if isinstance(value, Mapping):
         return str(value.get(lang) or value.get("en") or "")
     text = getattr(value, lang, None)
@@ -129,7 +152,7 @@ def _param(value: object, lang: str) -> str:
 def render(message: Message, lang: str = "en") -> str:
     """The message in ``lang`` (``en`` or ``ru``)."""
     template = _TEMPLATES[message.code].get(lang) or _TEMPLATES[message.code]["en"]
-    return template.format(**{key: _param(value, lang) for key, value in message.params.items()})
+    return template.format(**{key: _param(value, lang, key) for key, value in message.params.items()})
 
 
 def has_template(code: str) -> bool:
