@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+
 from tests.conftest import PASSPHRASE, verified_client
 from tests.intake.conftest import PDF_BYTES
 

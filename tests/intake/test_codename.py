@@ -10,12 +10,12 @@ from unittest import mock
 
 import pytest
 from django.db import connection
-from tests.intake.conftest import Person
 
 from passage.intake import codename
 from passage.intake.keys import lookup_hash
 from passage.intake.models import Account, IntakeOffice
 from passage.vault import PersonKeys, WrongSecretError
+from tests.intake.conftest import Person
 
 
 def test_the_word_list_is_the_eff_long_list() -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from django.test import Client
-from tests.intake.conftest import PDF_BYTES, Person
 
 from passage.intake.limits import LIMITS, prune_counters
 from passage.intake.models import Counter, Submission, SubmissionStatus
+from tests.intake.conftest import PDF_BYTES, Person
 
 
 def ready(person: Person) -> Person:

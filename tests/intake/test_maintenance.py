@@ -12,12 +12,12 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
-from tests.intake.conftest import PDF_BYTES, Person
 
 from passage.accounts.access import LAWYERS, policy_of
 from passage.intake.keys import fingerprint, office_public_key
 from passage.intake.models import Account, Upload
 from passage.intake.portal import clean_up
+from tests.intake.conftest import PDF_BYTES, Person
 
 
 def test_the_pinned_fingerprint_is_accepted(db: Any, sealed_office: Any, settings: Any) -> None:

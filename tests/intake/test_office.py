@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from tests.conftest import PASSPHRASE, verified_client
-from tests.intake.conftest import PDF_BYTES, Person
 
 from passage.audit.chain import verify
 from passage.audit.models import AuditEvent
@@ -19,6 +17,8 @@ from passage.intake.models import Account, Reply, Submission, SubmissionStatus, 
 from passage.intake.uploads import IntakeStore
 from passage.sealing import service
 from passage.vault import PersonKeys, open_sealed
+from tests.conftest import PASSPHRASE, verified_client
+from tests.intake.conftest import PDF_BYTES, Person
 
 
 @pytest.fixture

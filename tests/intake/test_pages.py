@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
-from tests.conftest import PASSPHRASE
-from tests.intake.conftest import PDF_BYTES, Person
 
 from passage.intake.models import Account
 from passage.intake.questionnaire import STEPS, answers_from_facts
 from passage.intake.views import LANG_COOKIE
+from tests.conftest import PASSPHRASE
+from tests.intake.conftest import PDF_BYTES, Person
 
 LIMIT_BYTES = 50 * 1024
 EXPECTED_CSP = {

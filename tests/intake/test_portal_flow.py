@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.conftest import verified_client
-from tests.intake.conftest import PDF_BYTES, Person
 
 from passage.audit.models import AuditEvent
 from passage.intake import office as intake_office
 from passage.intake.models import Account, PortalSession, Reply, Submission, SubmissionStatus, Upload
 from passage.intake.uploads import IntakeStore
 from passage.vault import SealedError
+from tests.conftest import verified_client
+from tests.intake.conftest import PDF_BYTES, Person
 
 
 def test_it_refuses_the_questionnaire_without_a_codename(person: Person, sealed_office):

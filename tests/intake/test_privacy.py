@@ -13,11 +13,11 @@ from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
-from tests.intake.conftest import Person
 
 from passage.intake.middleware import IDENTITY_KEYS, strip_identity
 from passage.intake.models import Upload
 from passage.intake.uploads import IntakeStore, SealingUploadHandler
+from tests.intake.conftest import Person
 
 IDENTITY = {
     "REMOTE_ADDR": "203.0.113.9",

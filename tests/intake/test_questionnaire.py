@@ -6,9 +6,9 @@ import re
 from typing import Any
 
 from django.test import Client
-from tests.intake.conftest import Person
 
 from passage.intake.questionnaire import STEPS, answers_from_facts, facts_of, next_step, profile_of
+from tests.intake.conftest import Person
 
 
 def started(person: Person) -> Person:

@@ -18,11 +18,11 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
-from tests.conftest import PASSPHRASE
-from tests.intake.conftest import Person
 
 from passage.intake import codename as codenames
 from passage.intake.models import Account
+from tests.conftest import PASSPHRASE
+from tests.intake.conftest import Person
 
 CANARIES = [
     "CANARY-INTAKE-STORY-5Y",

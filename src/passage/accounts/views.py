@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse
@@ -55,7 +57,9 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "enrolling": enrolling}
     if enrolling:
         context["qr_svg"] = enrolment_qr_svg(device)
-        context["secret"] = device.bin_key.hex()
+        # Authenticator apps take the key in base32 (grouped in fours, as they display it).
+        secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+        context["secret"] = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     return render(request, "accounts/two_factor.html", context, status=400 if request.method == "POST" else 200)
 
 

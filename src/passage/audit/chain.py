@@ -20,7 +20,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from passage.audit.models import AuditEvent
+from passage.audit.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
 _RETRIES = 20
@@ -30,6 +30,14 @@ _ADVISORY_LOCK = 0x70617373  # "pass": serialises appends on PostgreSQL
 
 
 Signer = Callable[[str], "str | None"]
+
+
+def _head_text(seq: int, row_hash: str) -> str:
+    return f"head|{seq}|{row_hash}"
+
+
+def _head_mac(seq: int, row_hash: str, signer: Signer | None = None) -> str | None:
+    return (signer or _vault_signer)(_head_text(seq, row_hash))
 
 
 def _vault_signer(row_hash: str) -> str | None:
@@ -129,6 +137,15 @@ def record(
                 event.hash = _event_digest(event)
                 event.mac = _vault_signer(event.hash) or ""
                 event.save(force_insert=True)
+                if event.mac:
+                    AuditHead.objects.update_or_create(
+                        pk=1,
+                        defaults={
+                            "signed_seq": seq,
+                            "signed_hash": event.hash,
+                            "signed_mac": _head_mac(seq, event.hash) or "",
+                        },
+                    )
                 return event
         except IntegrityError:
             continue
@@ -160,7 +177,10 @@ def verify(signer: Signer | None = _vault_signer) -> list[Problem]:
     problems: list[Problem] = []
     expected_prev = GENESIS
     expected_seq = 1
+    last_signed: tuple[int, str] | None = None
+    seen: dict[int, str] = {}
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
+        seen[event.seq] = event.hash
         if event.seq > expected_seq:
             problems.append(Problem(event.seq, "deleted", f"rows {expected_seq}–{event.seq - 1} are missing (deleted)"))
         elif event.prev_hash != expected_prev:
@@ -182,4 +202,30 @@ def verify(signer: Signer | None = _vault_signer) -> list[Problem]:
                 )
         expected_prev = event.hash
         expected_seq = event.seq + 1
+        if event.mac:
+            last_signed = (event.seq, event.hash)
+    if check_macs and signer is not None:
+        problems.extend(_check_head(signer, last_signed, seen))
     return problems
+
+
+def _check_head(signer: Signer, last_signed: tuple[int, str] | None, seen: dict[int, str]) -> list[Problem]:
+    """The signed head must name a row that is still there, and no later signed row may exist."""
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is None:
+        if last_signed is None:
+            return []
+        return [Problem(last_signed[0], "deleted", "the signed end of the chain is missing (its record was deleted)")]
+    if not hmac.compare_digest(head.signed_mac, _head_mac(head.signed_seq, head.signed_hash, signer) or ""):
+        return [Problem(head.signed_seq, "forged", "the record of where the chain ends was not written by Passage")]
+    if seen.get(head.signed_seq) != head.signed_hash:
+        return [
+            Problem(
+                head.signed_seq,
+                "deleted",
+                f"the chain should reach row {head.signed_seq}, which is missing or changed (the last rows were deleted)",
+            )
+        ]
+    if last_signed is not None and last_signed[0] > head.signed_seq:
+        return [Problem(last_signed[0], "forged", "rows after the recorded end of the chain (the end was rolled back)")]
+    return []

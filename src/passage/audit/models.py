@@ -35,3 +35,18 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.target_type}:{self.target_id}"
+
+
+class AuditHead(models.Model):
+    """The last row written with the vault's key, signed under a purpose rows never use.
+
+    Deleting the last rows of the chain leaves a shorter chain whose rows all verify; this record
+    says where the chain ended, and only someone holding the vault's key can move it back.
+    """
+
+    signed_seq = models.PositiveBigIntegerField()
+    signed_hash = models.CharField(max_length=64)
+    signed_mac = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"audit head at row {self.signed_seq}"

@@ -95,7 +95,8 @@ class FactsForm(forms.Form):
             return forms.ChoiceField(choices=country_choices(lang, blank=_("I don't know"), extra=extra), **common)
         extra = tuple(current) if isinstance(current, list | tuple) else ()
         choices = [(NONE_OF_THEM, _("None (known: no country)")), *country_choices(lang, extra=extra)]
-        common["help_text"] = f"{common['help_text']} {_('Tick nothing if you do not know.')}"
+        tick_nothing = _("Tick nothing if you do not know.")  # outside the f-string, so makemessages finds it
+        common["help_text"] = f"{common['help_text']} {tick_nothing}"
         return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **common)
 
     def groups(self) -> Iterator[FieldGroup]:

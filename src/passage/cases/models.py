@@ -69,7 +69,14 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["code"]
-        indexes = [models.Index(fields=["status", "permitted_stay_ends"]), models.Index(fields=["next_deadline"])]
+        indexes = [
+            models.Index(fields=["status", "permitted_stay_ends"]),
+            models.Index(fields=["next_deadline"]),
+            # The dashboard counts cases planned with an older knowledge base on every visit, and
+            # every list of letters selects the ids of the visible cases: without this covering
+            # index both scan the whole table, ciphertext included (bench/office_bench.py).
+            models.Index(fields=["status", "plan_kb_version", "id"]),
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -160,7 +167,8 @@ class Letter(models.Model):
         ordering = ["-date", "-created_at"]
         indexes = [
             models.Index(fields=["institution", "reply_status"]),
-            models.Index(fields=["reply_status", "followup_due"]),
+            # Covers the overdue follow-ups (count and page) without reading the letters' rows.
+            models.Index(fields=["reply_status", "followup_due", "case"]),
         ]
 
     def __str__(self) -> str:

@@ -6,13 +6,15 @@ decrypted facts or an engine plan, and get back small rows ready for a template.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from passage.cases.actions import knowledge
@@ -20,6 +22,7 @@ from passage.cases.models import Case
 from passage.routes import Plan
 from passage.routes.output import explanations, text_label
 
+_PLACEHOLDER = uuid.UUID(int=0)
 # Warnings shown beside their pathway rather than in the list of general warnings.
 _PATHWAY_CODES = {"circle", "dead_end", "not_met", "trap"}
 
@@ -61,6 +64,8 @@ def stay_warning(days_left: int | None, thresholds: Sequence[int] | None = None)
 @dataclass(frozen=True)
 class LimboRow:
     case: Case
+    detail_url: str
+    plan_url: str
     country: str
     days_there: int | None
     stay_ends: date | None
@@ -76,9 +81,19 @@ class LimboRow:
     route_risk: str
 
 
+def _case_url(name: str) -> Callable[[Any], str]:
+    """``case_id -> URL`` for a case page, reversed once per list rather than once per row.
+
+    A page of 50 rows would otherwise call ``reverse`` a hundred times: a tenth of the dashboard.
+    """
+    template = reverse(name, args=[_PLACEHOLDER])
+    return lambda case_id: template.replace(str(_PLACEHOLDER), str(case_id))
+
+
 def limbo_rows(cases: Iterable[Case], lang: str, on: date) -> list[LimboRow]:
     """One row per case from its plain summary columns (never its ciphertext)."""
     pathways = {pathway.id: pathway for pathway in knowledge().pathways}
+    detail_url, plan_url = _case_url("cases:detail"), _case_url("cases:plan")
     rows: list[LimboRow] = []
     for case in cases:
         days_left = (case.permitted_stay_ends - on).days if case.permitted_stay_ends else None
@@ -91,6 +106,8 @@ def limbo_rows(cases: Iterable[Case], lang: str, on: date) -> list[LimboRow]:
         rows.append(
             LimboRow(
                 case=case,
+                detail_url=detail_url(case.id),
+                plan_url=plan_url(case.id),
                 country=country_name(case.current_country, lang),
                 days_there=(on - case.arrived_on).days if case.arrived_on else None,
                 stay_ends=case.permitted_stay_ends,

@@ -174,7 +174,12 @@ def search(request: HttpRequest, case_id: Any) -> HttpResponse:
     hits = search_case(request.user, case, form.cleaned_data["q"]) if form.is_valid() else []
     titles = actions.item_titles(request.user, case, list({hit.item.id: hit.item for hit in hits}.values()))
     rows = [
-        {"item": hit.item, "title": titles.get(hit.item.id, ""), "where": hit.where, "snippets": hit.snippets}
+        {
+            "item": hit.item,
+            "title": titles.get(hit.item.id, ""),
+            "where": _where_label(hit.where),
+            "snippets": hit.snippets,
+        }
         for hit in hits
     ]
     return render(
@@ -182,6 +187,14 @@ def search(request: HttpRequest, case_id: Any) -> HttpResponse:
         "evidence/search.html",
         {"case": case, "form": form, "hits": hits, "rows": rows, "searched": form.is_valid()},
     )
+
+
+def _where_label(where: str) -> str:
+    """Where a search hit was found (``title``, ``text`` or ``translation:<language>``), in the page's language."""
+    kind, _sep, language = where.partition(":")
+    if kind == "translation":
+        return _("translation:%(language)s") % {"language": language}
+    return {"title": _("title"), "text": _("text")}.get(kind, where)
 
 
 def _support_rows(request: HttpRequest, support: list[PathwaySupport], titles: dict[Any, str]) -> list[dict[str, Any]]:

@@ -53,7 +53,9 @@ class IntegrityFailure:
         match = request.resolver_match
         view = match.view_name if match else ""
         ids = {name: str(value) for name, value in (match.kwargs.items() if match else ())}
-        record(getattr(request, "user", None), "integrity_failed", target_type="web.request", detail={"view": view, **ids})
+        record(
+            getattr(request, "user", None), "integrity_failed", target_type="web.request", detail={"view": view, **ids}
+        )
         log.warning("integrity check failed in %s", view or "an unnamed view")
         if request.path.startswith("/api/"):
             message = "integrity check failed: the stored record was changed or moved (recorded in the audit log)"
