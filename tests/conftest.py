@@ -87,3 +87,18 @@ def office(vault: Any, django_user_model: Any) -> Office:
 @pytest.fixture
 def as_lawyer(client: Any, office: Office) -> Any:
     return verified_client(client, office.lawyer)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _release_database_sessions() -> Any:
+    """On PostgreSQL, end sessions that live-server threads left open, so the test database can
+    be dropped at the end of the run (otherwise Django warns that others still use it)."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or connection.connection is None:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

@@ -94,31 +94,40 @@ def limbo_rows(cases: Iterable[Case], lang: str, on: date) -> list[LimboRow]:
     """One row per case from its plain summary columns (never its ciphertext)."""
     pathways = {pathway.id: pathway for pathway in knowledge().pathways}
     detail_url, plan_url = _case_url("cases:detail"), _case_url("cases:plan")
+    # Translated once per page, not once per row: gettext is a visible share of the dashboard.
+    federal, interstate, interpol = _("Russian federal list"), _("CIS interstate list"), _("Interpol")
+    thresholds = sorted(settings.PASSAGE.stay_warning_days)
+    countries: dict[str, str] = {}
+    names: dict[str, str] = {}
     rows: list[LimboRow] = []
     for case in cases:
         days_left = (case.permitted_stay_ends - on).days if case.permitted_stay_ends else None
-        flags = (
-            (case.wanted_federal, _("Russian federal list")),
-            (case.wanted_interstate, _("CIS interstate list")),
-            (case.wanted_interpol, _("Interpol")),
-        )
-        pathway = pathways.get(case.best_route_goal)
+        flags = ((case.wanted_federal, federal), (case.wanted_interstate, interstate), (case.wanted_interpol, interpol))
+        code = case.current_country
+        if code not in countries:
+            countries[code] = country_name(code, lang)
+        goal = case.best_route_goal
+        if goal not in names:
+            pathway = pathways.get(goal)
+            names[goal] = text_label(pathway.name, lang) if pathway else goal
         rows.append(
             LimboRow(
                 case=case,
                 detail_url=detail_url(case.id),
                 plan_url=plan_url(case.id),
-                country=country_name(case.current_country, lang),
+                country=countries[code],
                 days_there=(on - case.arrived_on).days if case.arrived_on else None,
                 stay_ends=case.permitted_stay_ends,
                 days_left=days_left,
-                warning=stay_warning(days_left),
+                warning=stay_warning(days_left, thresholds)
+                if days_left is not None and days_left <= thresholds[-1]
+                else None,
                 wanted=[label for flag, label in flags if flag],
                 wanted_unknown=any(flag is None for flag, _label in flags),
                 last_contact=case.last_contact,
                 next_deadline=case.next_deadline,
                 deadline_passed=case.next_deadline is not None and case.next_deadline < on,
-                route_name=text_label(pathway.name, lang) if pathway else case.best_route_goal,
+                route_name=names[goal],
                 route_status=case.best_route_status,
                 route_risk=case.best_route_risk,
             )

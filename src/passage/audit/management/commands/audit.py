@@ -26,6 +26,10 @@ class Command(BaseCommand):
                 self.stderr.write(str(problem))
             raise CommandError(f"audit chain broken: {len(problems)} problem(s) in {total} rows")
         self.stdout.write(f"audit chain intact: {total} rows")
+        last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
+        if last is not None:
+            # Worth noting offline: a later copy of the log must still contain this row.
+            self.stdout.write(f"end of chain: row {last.seq}, hash {last.hash}")
         if sealed:
             # Without the key only the chain is checked: rows forged at the end of the chain (or
             # the last rows deleted) show only with the vault unsealed (through the key daemon).
