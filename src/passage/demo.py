@@ -81,6 +81,8 @@ def main() -> int:
         _wait_for(socket_path)
         subprocess.run(_passage("migrate", "--no-input", "-v", "0"), env=env, check=True)
         subprocess.run(_passage("demo"), env=env, check=True)
+        # An upload killed mid-way (SIGKILL, power loss) leaves an encrypted .part: sweep it.
+        subprocess.run(_passage("evidence-cleanup"), env=env, check=True)
         children.append(subprocess.Popen(_passage("db_worker"), env={**env, "PASSAGE_KEY_PASSIVE": "1"}))
         children.append(
             subprocess.Popen(
