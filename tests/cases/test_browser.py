@@ -3,7 +3,6 @@ what a browser adds to a POST, such as its ``Origin`` header)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,18 +10,17 @@ import pytest
 
 from passage.cases import actions
 from passage.cases.models import Case, Letter
+from tests.browser import LAUNCH_ARGS, chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which("chromium"), reason="needs Debian's chromium"),
 ]
 
 
 @pytest.fixture
 def lawyer_tab(live_server: Any, office: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, str]]:
     """A lawyer's browser tab with JavaScript off, already past the password and TOTP steps."""
-    playwright = pytest.importorskip("playwright.sync_api")
+    import playwright.sync_api as playwright  # a locked dev dependency: never skipped
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django_otp import DEVICE_ID_SESSION_KEY
@@ -36,17 +34,8 @@ def lawyer_tab(live_server: Any, office: Any, monkeypatch: pytest.MonkeyPatch) -
     session[HASH_SESSION_KEY] = office.lawyer.get_session_auth_hash()
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.create()
-    args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-sync",
-    ]
     with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=args)
+        browser = driver.chromium.launch(executable_path=chromium(), args=LAUNCH_ARGS)
         context = browser.new_context(java_script_enabled=False)
         host = live_server.url.split("//")[1].split(":")[0]
         context.add_cookies([{"name": "sessionid", "value": session.session_key, "domain": host, "path": "/"}])

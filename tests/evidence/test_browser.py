@@ -3,7 +3,6 @@ read, builds a dossier and downloads it. Screenshots go to artifacts/browser/.""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,16 +11,16 @@ import pytest
 
 from passage.evidence.jobs import run_ocr
 from passage.evidence.models import EvidenceItem
+from tests.browser import LAUNCH_ARGS, chromium
 from tests.evidence import files
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(not shutil.which("chromium"), reason="needs Debian's chromium")]
+pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture
 def lawyer_tab(live_server: Any, office: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, str]]:
-    playwright = pytest.importorskip("playwright.sync_api")
+    import playwright.sync_api as playwright  # a locked dev dependency: never skipped
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django_otp import DEVICE_ID_SESSION_KEY
@@ -35,11 +34,9 @@ def lawyer_tab(live_server: Any, office: Any, monkeypatch: pytest.MonkeyPatch) -
     session[HASH_SESSION_KEY] = office.lawyer.get_session_auth_hash()
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.create()
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run", "--disable-sync"]  # fmt: skip
     SHOTS.mkdir(parents=True, exist_ok=True)
     with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=args)
+        browser = driver.chromium.launch(executable_path=chromium(), args=LAUNCH_ARGS)
         context = browser.new_context(java_script_enabled=False, accept_downloads=True)
         host = live_server.url.split("//")[1].split(":")[0]
         context.add_cookies([{"name": "sessionid", "value": session.session_key, "domain": host, "path": "/"}])

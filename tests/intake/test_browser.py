@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.browser import LAUNCH_ARGS, chromium
 from tests.conftest import PASSPHRASE, verified_client
 from tests.intake.conftest import PDF_BYTES
 
@@ -24,16 +25,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "intake"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 STORY = "Я служил по контракту и ушёл из части в августе. Боюсь, что меня выдадут."
 REPLY = (
     "Здравствуйте. Мы прочитали ваш рассказ. Не выезжайте через аэропорт Алматы. Напишите, есть ли у вас военный билет."
@@ -42,12 +33,10 @@ REPLY = (
 
 @pytest.fixture
 def browser() -> Any:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        launched = playwright.chromium.launch(executable_path=chromium(), args=LAUNCH_ARGS)
         yield launched
         launched.close()
 

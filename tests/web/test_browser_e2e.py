@@ -25,23 +25,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from passage.cases import actions
 from passage.cases.models import Case, Letter
 from passage.sealing import service
+from tests.browser import LAUNCH_ARGS, chromium
 from tests.conftest import PASSPHRASE
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
 ]
 
 
@@ -87,13 +77,13 @@ class Tab:
 def tab(
     request: pytest.FixtureRequest, live_server: Any, office: Any, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Tab]:
-    playwright = pytest.importorskip("playwright.sync_api")
+    import playwright.sync_api as playwright  # a locked dev dependency: never skipped
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop shares the test thread
     folder = ARTIFACTS / request.node.callspec.id
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = driver.chromium.launch(executable_path=chromium(), args=LAUNCH_ARGS)
         context = browser.new_context(java_script_enabled=request.param, viewport={"width": 1200, "height": 900})
         try:
             page = context.new_page()
