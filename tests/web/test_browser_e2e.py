@@ -78,6 +78,7 @@ def tab(
     request: pytest.FixtureRequest, live_server: Any, office: Any, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Tab]:
     import playwright.sync_api as playwright  # a locked dev dependency: never skipped
+
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop shares the test thread
     folder = ARTIFACTS / request.node.callspec.id
     shutil.rmtree(folder, ignore_errors=True)
