@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import os
 import tempfile
 from pathlib import Path
 
@@ -57,14 +58,16 @@ def _jpeg_with_make(make: str) -> bytes:
 
 
 def _temporary_files() -> set[Path]:
-    root = Path(tempfile.gettempdir())
+    """Every file under the temporary folder now. Other test workers (a browser, say) create and
+    remove folders there while this walks, so a folder that vanishes mid-walk is skipped."""
     found = set()
-    for path in root.rglob("*"):
-        try:
-            if path.is_file() and "pytest-of-" not in str(path):
-                found.add(path)
-        except OSError:
+    for folder, _dirs, names in os.walk(tempfile.gettempdir(), onerror=lambda _error: None):
+        if "pytest-of-" in folder:
             continue
+        for name in names:
+            path = Path(folder) / name
+            if path.is_file():
+                found.add(path)
     return found
 
 
