@@ -90,15 +90,19 @@ def as_lawyer(client: Any, office: Office) -> Any:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _release_database_sessions() -> Any:
+def _release_database_sessions(django_db_setup: Any, django_db_blocker: Any) -> Any:
     """On PostgreSQL, end sessions that live-server threads left open, so the test database can
-    be dropped at the end of the run (otherwise Django warns that others still use it)."""
+    be dropped at the end of the run (otherwise Django warns that others still use it).
+
+    Depends on ``django_db_setup`` so that it is torn down before the test database is.
+    """
     yield
     from django.db import connection
 
-    if connection.vendor != "postgresql" or connection.connection is None:
+    if connection.vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
