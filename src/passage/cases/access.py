@@ -28,7 +28,8 @@ def cases_for_user(user: Any) -> QuerySet[Case]:
     return visible.none()
 
 
-def _uuid(value: Any) -> uuid.UUID:
+def id_or_404(value: Any) -> uuid.UUID:
+    """A record id from a URL or request body; anything that is not a UUID is a 404."""
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except ValueError:
@@ -37,7 +38,7 @@ def _uuid(value: Any) -> uuid.UUID:
 
 def get_case_for_user(user: Any, case_id: Any) -> Case:
     try:
-        return cases_for_user(user).get(pk=_uuid(case_id))
+        return cases_for_user(user).get(pk=id_or_404(case_id))
     except Case.DoesNotExist:
         raise Http404 from None
 
@@ -45,7 +46,7 @@ def get_case_for_user(user: Any, case_id: Any) -> Case:
 def get_letter_for_user(user: Any, letter_id: Any) -> Letter:
     try:
         return Letter.objects.select_related("case", "institution").get(
-            pk=_uuid(letter_id), case__in=cases_for_user(user)
+            pk=id_or_404(letter_id), case__in=cases_for_user(user)
         )
     except Letter.DoesNotExist:
         raise Http404 from None
@@ -53,21 +54,21 @@ def get_letter_for_user(user: Any, letter_id: Any) -> Letter:
 
 def get_task_for_user(user: Any, task_id: Any) -> Task:
     try:
-        return Task.objects.select_related("case").get(pk=_uuid(task_id), case__in=cases_for_user(user))
+        return Task.objects.select_related("case").get(pk=id_or_404(task_id), case__in=cases_for_user(user))
     except Task.DoesNotExist:
         raise Http404 from None
 
 
 def get_incident_for_user(user: Any, incident_id: Any) -> Incident:
     try:
-        return Incident.objects.select_related("case").get(pk=_uuid(incident_id), case__in=cases_for_user(user))
+        return Incident.objects.select_related("case").get(pk=id_or_404(incident_id), case__in=cases_for_user(user))
     except Incident.DoesNotExist:
         raise Http404 from None
 
 
 def get_note_for_user(user: Any, note_id: Any) -> Note:
     try:
-        return Note.objects.select_related("case").get(pk=_uuid(note_id), case__in=cases_for_user(user))
+        return Note.objects.select_related("case").get(pk=id_or_404(note_id), case__in=cases_for_user(user))
     except Note.DoesNotExist:
         raise Http404 from None
 

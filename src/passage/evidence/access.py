@@ -7,26 +7,18 @@ may not see are answered with 404, the same as objects that do not exist.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.http import Http404
 
-from passage.cases.access import cases_for_user
+from passage.cases.access import cases_for_user, id_or_404
 from passage.evidence.models import EvidenceItem, EvidenceLink, Translation
-
-
-def _uuid(value: Any) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        raise Http404 from None
 
 
 def get_item_for_user(user: Any, item_id: Any) -> EvidenceItem:
     try:
         return EvidenceItem.objects.select_related("case", "added_by").get(
-            pk=_uuid(item_id), case__in=cases_for_user(user)
+            pk=id_or_404(item_id), case__in=cases_for_user(user)
         )
     except EvidenceItem.DoesNotExist:
         raise Http404 from None
@@ -35,7 +27,7 @@ def get_item_for_user(user: Any, item_id: Any) -> EvidenceItem:
 def get_translation_for_user(user: Any, translation_id: Any) -> Translation:
     try:
         return Translation.objects.select_related("item", "item__case").get(
-            pk=_uuid(translation_id), item__case__in=cases_for_user(user)
+            pk=id_or_404(translation_id), item__case__in=cases_for_user(user)
         )
     except Translation.DoesNotExist:
         raise Http404 from None

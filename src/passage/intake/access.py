@@ -7,12 +7,12 @@ user may not see, the same as for what does not exist.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.http import Http404
 
 from passage.accounts.access import LAWYERS
+from passage.cases.access import id_or_404
 from passage.intake.models import Account, Submission, Upload
 
 
@@ -24,18 +24,11 @@ def can_read_intake(user: Any) -> bool:
     return getattr(user, "role", None) in LAWYERS
 
 
-def _uuid(value: Any) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        raise Http404 from None
-
-
 def get_account_for_user(user: Any, public_id: Any) -> Account:
     if not can_read_intake(user):
         raise Http404
     try:
-        return Account.objects.select_related("case").get(public_id=_uuid(public_id))
+        return Account.objects.select_related("case").get(public_id=id_or_404(public_id))
     except Account.DoesNotExist:
         raise Http404 from None
 
@@ -44,7 +37,7 @@ def get_submission_for_user(user: Any, public_id: Any) -> Submission:
     if not can_read_intake(user):
         raise Http404
     try:
-        return Submission.objects.select_related("account").get(public_id=_uuid(public_id))
+        return Submission.objects.select_related("account").get(public_id=id_or_404(public_id))
     except Submission.DoesNotExist:
         raise Http404 from None
 
@@ -53,6 +46,6 @@ def get_upload_for_user(user: Any, public_id: Any) -> Upload:
     if not can_read_intake(user):
         raise Http404
     try:
-        return Upload.objects.select_related("submission").get(public_id=_uuid(public_id), submission__isnull=False)
+        return Upload.objects.select_related("submission").get(public_id=id_or_404(public_id), submission__isnull=False)
     except Upload.DoesNotExist:
         raise Http404 from None
