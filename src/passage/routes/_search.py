@@ -114,7 +114,10 @@ class _Changes:
 
 
 _NOTHING: frozenset[str] = frozenset()
-_Templates = tuple[tuple[Step, "Check | None", tuple[tuple[int, "Check"], ...], int], ...]
+# A step that can start in a country: its precondition (None when it holds in every state), the
+# risk rules whose value differs between states (highest risk first), the risk it has whatever
+# they say, and where it leads.
+_Templates = tuple[tuple[Step, "Check | None", tuple[tuple[int, "Check"], ...], int, str], ...]
 _FAR = 1 << 30  # more steps than any route may take
 _LOOKAHEAD = 1  # how many steps before the limit labels look ahead for a goal
 
@@ -178,10 +181,14 @@ class Search:
         self.key = key_function(ranking.order)
         self._changes: dict[tuple[tuple[str, object], ...], _Changes] = {}
         self._candidates: dict[str, tuple[Step, ...]] = {}
-        self._rules: dict[tuple[str | None, str], tuple[RiskRule, ...]] = {}
+        self._rules_in: dict[tuple[str, str], tuple[RiskRule, ...]] | None = None
+        self._rule_checks: dict[tuple[str, ...], tuple[tuple[int, Check], ...]] = {}
+        self._basics: dict[str, tuple[Check | None, int]] = {}
+        self._folded: dict[tuple[int, int], tuple[tuple[tuple[int, Check], ...], int]] = {}
         self._goals_in: dict[str, tuple[Pathway, ...]] = {}
         self.goals: tuple[Pathway, ...] = ()
         self.places: dict[str, frozenset[str] | None] = {}
+        self._places_of: dict[tuple[str, str, object], frozenset[str] | None] = {}
         self.countries = frozenset(knowledge.countries) | {
             str(code) for step in knowledge.steps for code in (step.from_, step.to) if code not in {None, "*"}
         }
@@ -240,30 +247,90 @@ class Search:
         return risk, reasons
 
     def rule_checks(self, step: Step | None, country: str) -> tuple[tuple[int, Check], ...]:
-        """The risk rules for ``step`` (None = applying) in ``country``, highest risk first."""
-        rules = self.rules_for(step, country)
-        return tuple(sorted(((RISKS.index(r.risk), self.check(r.when)) for r in rules), key=lambda item: -item[0]))
+        """The risk rules for ``step`` (None = applying) in ``country``, highest risk first.
+
+        Travel is checked against the rules on leaving ``country`` by its mode and against those
+        on its transit and entry, which are the step's own; every other step, and applying,
+        against the country's stay rules. Each part is worked out once and the two joined.
+        """
+        if step is None or step.action != "travel":
+            return self.sorted_checks(("stay", country), lambda: self.rules_in("stay", country))
+        leaving = self.sorted_checks(("exit", country, step.mode or ""), lambda: self.leaving(step, country))
+        crossing = self.sorted_checks(("travel", step.id), lambda: self.crossing(step))
+        if not leaving or not crossing:
+            return leaving or crossing
+        return self.sorted_checks(("travel", step.id, country), lambda: self.rules_for(step, country))
+
+    def sorted_checks(
+        self, key: tuple[str, ...], rules: Callable[[], tuple[RiskRule, ...]]
+    ) -> tuple[tuple[int, Check], ...]:
+        """The checks of ``rules()`` with their risk, highest first, remembered by ``key``.
+
+        Kept for the whole search, so each answer is one object for as long as it is used (see
+        ``folded``).
+        """
+        found = self._rule_checks.get(key)
+        if found is None:
+            found = self._rule_checks[key] = tuple(
+                sorted(((RISKS.index(r.risk), self.check(r.when)) for r in rules()), key=lambda item: -item[0])
+            )
+        return found
 
     def templates(self, country: str) -> tuple[_Templates, tuple[str, ...], bool]:
-        """For each step that can start in ``country``: its precondition, risk rules and own risk.
+        """For each step that can start in ``country``: what decides whether and at what risk.
 
-        With them, the changing facts they read and whether they look at the day.
+        What is decided for the whole search is settled here: a precondition that always holds
+        is dropped, and a risk rule that always applies (or never does) is folded into the
+        step's own risk; the risk is the highest of the step's and of the rules that do not
+        fail. With the templates come the changing facts the rest reads and whether it looks at
+        the day: the steps' moves depend on the state through these alone.
         """
         found = self._templates.get(country)
         if found is None:
-            templates = tuple(
-                (
-                    step,
-                    None if step.requires is None else self.check(step.requires),
-                    self.rule_checks(step, country),
-                    RISKS.index(step.risk),
-                )
-                for step in self.candidates(country)
-            )
-            checks = [check for _, requires, rules, _ in templates for check in (requires, *(c for _, c in rules))]
+            templates = []
+            for step in self.candidates(country):
+                requires, risk = self.basics(step)
+                rules, risk = self.folded(self.rule_checks(step, country), risk)
+                templates.append((step, requires, rules, risk, step.to or country))
+            checks = [check for _, requires, rules, _, _ in templates for check in (requires, *(c for _, c in rules))]
             support = sorted({fact for check in checks if check is not None for fact in check.support})
             by_day = any(check.by_day for check in checks if check is not None)
-            found = self._templates[country] = (templates, tuple(support), by_day)
+            found = self._templates[country] = (tuple(templates), tuple(support), by_day)
+        return found
+
+    def basics(self, step: Step) -> tuple[Check | None, int]:
+        """The precondition of ``step`` (None when it always holds) and its own risk."""
+        found = self._basics.get(step.id)
+        if found is None:
+            requires = None if step.requires is None else self.check(step.requires)
+            if requires is not None and requires.residual == TRUE:
+                requires = None
+            found = self._basics[step.id] = (requires, RISKS.index(step.risk))
+        return found
+
+    def folded(self, rules: tuple[tuple[int, Check], ...], risk: int) -> tuple[tuple[tuple[int, Check], ...], int]:
+        """Risk rules (highest first) over a step of ``risk``: those still to check, and the risk.
+
+        The risk is the highest of ``risk`` and of the rules that do not fail, so a rule that
+        never fails raises it for good, one that always fails is dropped, and so is any rule
+        no higher than the risk. ``rules`` comes from ``rule_checks``, which keeps every answer
+        alive, so its identity names it.
+        """
+        if not rules:
+            return rules, risk
+        key = (id(rules), risk)
+        found = self._folded.get(key)
+        if found is None:
+            open_: list[tuple[int, Check]] = []
+            for level, check in rules:
+                if level <= risk:
+                    break
+                if not isinstance(check.residual, int):
+                    open_.append((level, check))
+                elif check.residual != FALSE:
+                    risk = level
+                    break
+            found = self._folded[key] = (tuple(open_), risk)
         return found
 
     def residual(self, cond: Cond) -> Residual:
@@ -331,24 +398,33 @@ class Search:
 
     def rules_for(self, step: Step | None, country: str) -> tuple[RiskRule, ...]:
         """The risk rules that apply to ``step`` (None = applying) started in ``country``."""
-        key = (step.id if step is not None else None, country)
-        found = self._rules.get(key)
-        if found is not None:
-            return found
-        rules: list[RiskRule] = []
         if step is None or step.action != "travel":
-            rules += [rule for rule in self.rules_on.get("stay", ()) if country in rule.countries]
-        else:
-            mode = step.mode or ""
-            rules += [r for r in self.rules_on.get("exit", ()) if country in r.countries and mode in r.modes]
-            rules += [
-                r
-                for r in self.rules_on.get("transit", ())
-                if mode in r.modes and any(stop in r.countries for stop in step.transit)
-            ]
-            rules += [r for r in self.rules_on.get("entry", ()) if step.to in r.countries and mode in r.modes]
-        found = self._rules[key] = tuple(rules)
-        return found
+            return self.rules_in("stay", country)
+        return (*self.leaving(step, country), *self.crossing(step))
+
+    def leaving(self, step: Step, country: str) -> tuple[RiskRule, ...]:
+        """The rules on leaving ``country`` by the mode of the travel ``step``."""
+        mode = step.mode or ""
+        return tuple(r for r in self.rules_in("exit", country) if mode in r.modes)
+
+    def crossing(self, step: Step) -> tuple[RiskRule, ...]:
+        """The rules on the transit and entry of the travel ``step``, wherever it starts."""
+        mode = step.mode or ""
+        transit = self.rules_on.get("transit", ()) if step.transit else ()
+        return (
+            *(r for r in transit if mode in r.modes and any(stop in r.countries for stop in step.transit)),
+            *(r for r in self.rules_in("entry", str(step.to)) if mode in r.modes),
+        )
+
+    def rules_in(self, event: str, country: str) -> tuple[RiskRule, ...]:
+        """The risk rules on ``event`` that name ``country``, in the knowledge base's order."""
+        if self._rules_in is None:
+            index: dict[tuple[str, str], list[RiskRule]] = {}
+            for rule in self.knowledge.risk_rules:
+                for code in rule.countries:
+                    index.setdefault((rule.event, code), []).append(rule)
+            self._rules_in = {key: tuple(rules) for key, rules in index.items()}
+        return self._rules_in.get((event, country), ())
 
     def candidates(self, country: str) -> tuple[Step, ...]:
         """Steps that can start in ``country`` and whose preconditions do not fail for good."""
@@ -377,16 +453,10 @@ class Search:
             refers = test.value.fact if isinstance(test.value, Ref) else None
             if test.fact != "current_country" or refers in self.dynamic:
                 return None
-            base = State({**self.profile.facts}, self.profile.as_of, self.knowledge.missions)
-            places = set()
-            for country in sorted(self.countries):
-                facts = {**base.facts, "current_country": country}
-                truth = test.evaluate(State(facts, base.today, base.missions))
-                if truth == UNKNOWN:
-                    return None
-                if truth == TRUE:
-                    places.add(country)
-            return frozenset(places)
+            key = test.key()
+            if key not in self._places_of:
+                self._places_of[key] = self.where(test)
+            return self._places_of[key]
         parts = [self.place_of(child) for child in node.children]
         if isinstance(node, ReqAll):
             known = [part for part in parts if part is not None]
@@ -394,6 +464,21 @@ class Search:
         if any(part is None for part in parts):
             return None
         return frozenset().union(*[part for part in parts if part is not None])
+
+    def where(self, test: Leaf) -> frozenset[str] | None:
+        """The countries where a test on where one is holds (None: unknown somewhere)."""
+        # One state whose country is moved from place to place: the test reads nothing else.
+        facts = {**self.profile.facts}
+        state = State(facts, self.profile.as_of, self.knowledge.missions)
+        places = set()
+        for country in sorted(self.countries):
+            facts["current_country"] = country
+            truth = test.evaluate(state)
+            if truth == UNKNOWN:
+                return None
+            if truth == TRUE:
+                places.add(country)
+        return frozenset(places)
 
     def distances(self, targets: Iterable[str]) -> dict[str, int]:
         """The fewest travel steps from each country into ``targets`` (preconditions ignored)."""
@@ -590,7 +675,7 @@ class Search:
         moves = self._moves.get(key)
         if moves is None:
             moves = []
-            for step, requires, rules, risk in templates:
+            for step, requires, rules, risk, to in templates:
                 assumed = _NOTHING
                 if requires is not None:
                     truth = self.value(requires, label, node)
@@ -605,7 +690,7 @@ class Search:
                     if self.value(check, label, node) != FALSE:
                         risk = level
                         break
-                moves.append((step, risk, assumed, step.to or country))
+                moves.append((step, risk, assumed, to))
             self._moves[key] = moves
         node.moves = moves
         return moves
