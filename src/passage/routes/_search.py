@@ -189,6 +189,7 @@ class Search:
         self.goals: tuple[Pathway, ...] = ()
         self.places: dict[str, frozenset[str] | None] = {}
         self._places_of: dict[tuple[str, str, object], frozenset[str] | None] = {}
+        self._anywhere: list[tuple[Step, frozenset[str] | None]] | None = None  # see ``candidates``
         self.countries = frozenset(knowledge.countries) | {
             str(code) for step in knowledge.steps for code in (step.from_, step.to) if code not in {None, "*"}
         }
@@ -197,6 +198,9 @@ class Search:
         self._unsettled: set[str] = set()
         self._needed: frozenset[str] = frozenset()  # facts that goals which hold anywhere read
         self._into: dict[str, list[str]] | None = None
+        self._distances: dict[frozenset[str], dict[str, int]] = {}  # by targets
+        # Where the steps that set each fact can be taken (None: anywhere, or by travel).
+        self._producers: dict[str, frozenset[str] | None] | None = None
         self._to_anywhere: set[str] = set()
         self.dominates = _dominance(ranking.order)
 
@@ -287,10 +291,13 @@ class Search:
         """
         found = self._templates.get(country)
         if found is None:
+            stay = self.rule_checks(None, country)
             templates = []
             for step in self.candidates(country):
                 requires, risk = self.basics(step)
-                rules, risk = self.folded(self.rule_checks(step, country), risk)
+                rules = self.rule_checks(step, country) if step.action == "travel" else stay
+                if rules:
+                    rules, risk = self.folded(rules, risk)
                 templates.append((step, requires, rules, risk, step.to or country))
             checks = [check for _, requires, rules, _, _ in templates for check in (requires, *(c for _, c in rules))]
             support = sorted({fact for check in checks if check is not None for fact in check.support})
@@ -316,8 +323,6 @@ class Search:
         no higher than the risk. ``rules`` comes from ``rule_checks``, which keeps every answer
         alive, so its identity names it.
         """
-        if not rules:
-            return rules, risk
         key = (id(rules), risk)
         found = self._folded.get(key)
         if found is None:
@@ -427,15 +432,30 @@ class Search:
         return self._rules_in.get((event, country), ())
 
     def candidates(self, country: str) -> tuple[Step, ...]:
-        """Steps that can start in ``country`` and whose preconditions do not fail for good."""
+        """Steps that can start in ``country`` and whose preconditions do not fail there for good."""
         found = self._candidates.get(country)
         if found is None:
-            steps = list(self.from_country.get(country, ()))
-            steps += [step for step in self.anywhere if step.available_in(country)]
+            if self._anywhere is None:
+                self._anywhere = [(step, self.startable(step)) for step in self.anywhere]
+            steps = [(step, self.startable(step)) for step in self.from_country.get(country, ())]
+            steps += [(step, where) for step, where in self._anywhere if step.available_in(country)]
             found = self._candidates[country] = tuple(
-                step for step in steps if step.requires is None or self.residual(step.requires) != FALSE
+                step for step, where in steps if where is None or country in where
             )
         return found
+
+    def startable(self, step: Step) -> frozenset[str] | None:
+        """Where the precondition of ``step`` does not fail for good (None: anywhere).
+
+        Nowhere when it fails for every state; otherwise where its tests on the place can hold.
+        An application for a pathway that grants a visa, for one, can only be made where the
+        pathway's tests on the place hold.
+        """
+        if step.requires is None:
+            return None
+        if self.residual(step.requires) == FALSE:
+            return frozenset()
+        return self.place_of(step.requires)
 
     def goals_in(self, country: str) -> tuple[Pathway, ...]:
         """The goals whose tests on where one is do not rule out ``country``."""
@@ -446,10 +466,13 @@ class Search:
             )
         return found
 
-    def place_of(self, node: ReqNode) -> frozenset[str] | None:
-        """Countries where a requirement tree's tests on where one is can hold (None: anywhere)."""
-        if isinstance(node, Requirement):
-            test = node.test
+    def place_of(self, node: ReqNode | Cond) -> frozenset[str] | None:
+        """Countries where a requirement tree's or condition's tests on where one is can hold.
+
+        None: anywhere (no such test, or one whose value is not known).
+        """
+        if isinstance(node, Requirement | Leaf):
+            test = node.test if isinstance(node, Requirement) else node
             refers = test.value.fact if isinstance(test.value, Ref) else None
             if test.fact != "current_country" or refers in self.dynamic:
                 return None
@@ -458,7 +481,7 @@ class Search:
                 self._places_of[key] = self.where(test)
             return self._places_of[key]
         parts = [self.place_of(child) for child in node.children]
-        if isinstance(node, ReqAll):
+        if isinstance(node, ReqAll | All):
             known = [part for part in parts if part is not None]
             return frozenset.intersection(*known) if known else None
         if any(part is None for part in parts):
@@ -494,19 +517,31 @@ class Search:
                 else:
                     self._into.setdefault(step.to, []).append(str(step.from_))
         distance = dict.fromkeys(targets, 0)
+        key = frozenset(distance)
+        found = self._distances.get(key)
+        if found is not None:
+            return found
         layer = sorted(distance)
         level = 0
         everywhere = sorted(self.countries)
+        spread = False  # whether every country is one step from the layers so far
         while layer:
             following: list[str] = []
             for country in layer:
-                sources = everywhere if country in self._to_anywhere else self._into.get(country, [])
+                if country in self._to_anywhere:
+                    if spread:
+                        continue
+                    spread = True
+                    sources = everywhere
+                else:
+                    sources = self._into.get(country, [])
                 for source in sources:
                     if source not in distance:
                         distance[source] = level + 1
                         following.append(source)
             layer = following
             level += 1
+        self._distances[key] = distance
         return distance
 
     def steps_left(self, country: str, changed: _Changes, pending: set[str]) -> int:
@@ -561,15 +596,22 @@ class Search:
                 self._unsettled.add(goal.id)  # may hold by itself as time passes: no bound
             needed |= (facts | refers) & self.changeable
         self._needed = frozenset(needed)
+        if self._producers is None:
+            self._producers = {}
+            for step in self.knowledge.steps:
+                for fact in step.effects:
+                    if step.action == "travel" or step.at is None:
+                        self._producers[fact] = None
+                    elif (places := self._producers.get(fact, frozenset())) is not None:
+                        self._producers[fact] = places | step.at
         producers: set[str] = set()
         anywhere_producer = False
-        for step in self.knowledge.steps:
-            if not needed & set(step.effects):
-                continue
-            if step.action == "travel" or step.at is None:
+        for fact in needed & set(self._producers):
+            places = self._producers[fact]
+            if places is None:
                 anywhere_producer = True
             else:
-                producers |= step.at
+                producers |= places
         if anywhere_producer:
             beyond: dict[str, int] = dict.fromkeys(self.countries, 1)
         else:
