@@ -170,8 +170,8 @@ class Search:
         self._checks: dict[int, Check] = {}
         self._templates: dict[str, tuple[_Templates, tuple[str, ...], bool]] = {}
         self._moves: dict[tuple[object, ...], list[tuple[Step, int, frozenset[str], str]]] = {}
-        self._nearby: dict[tuple[int, int, int, bool], list[tuple[Step, int, frozenset[str], str]]] = {}
-        self._version = 0  # of the bounds, which change as goals are found
+        # By moves (their id: ``_moves`` keeps them) and steps to spare, for the bounds in force.
+        self._nearby: dict[tuple[int, int], list[tuple[Step, int, frozenset[str], str]]] = {}
         self._leads: dict[tuple[str, _Changes, int], bool] = {}
         self._arrivals: dict[
             str, tuple[list[tuple[Pathway, Check]], tuple[tuple[int, Check], ...], tuple[str, ...], bool]
@@ -544,23 +544,6 @@ class Search:
         self._distances[key] = distance
         return distance
 
-    def steps_left(self, country: str, changed: _Changes, pending: set[str]) -> int:
-        """A lower bound on the steps any route from this state needs to reach a pending goal.
-
-        A goal tied to places needs the travel there. A goal that may hold anywhere but does not
-        hold yet needs a step that changes what it looks at, taken where that step can be taken
-        (and the travel there). Preconditions are ignored, so the bound never overestimates,
-        and a label that cannot reach any goal within the step limit is dropped.
-        """
-        if self._bounds is None:
-            self._bounds = self.bounds(pending)
-            self._holds_anywhere.clear()
-        located, anywhere, goals = self._bounds
-        left = located.get(country, _FAR)
-        if left == 0 or not goals:
-            return left
-        return 0 if self.holds_anywhere(changed) else min(left, anywhere.get(country, _FAR))
-
     def holds_anywhere(self, changed: _Changes) -> bool:
         """Whether a pending goal that may hold anywhere could hold with these changes."""
         holds = self._holds_anywhere.get(changed)
@@ -617,6 +600,27 @@ class Search:
         else:
             beyond = {country: left + 1 for country, left in self.distances(producers).items()}
         return self.distances(located), beyond, tuple(goals)
+
+    def limits(self, pending: set[str]) -> tuple[dict[str, int], frozenset[str], tuple[Pathway, ...]]:
+        """The bounds for the goals still pending, and what the search filters moves by.
+
+        Per country, the fewest steps a route from there needs to travel to a goal's place or to
+        change what a goal that holds anywhere reads (``reach``); those facts; and the goals that
+        hold anywhere. The caches that depend on them start afresh.
+
+        A goal tied to places needs the travel there. A goal that may hold anywhere but does not
+        hold yet needs a step that changes what it looks at, taken where that step can be taken
+        (and the travel there). So, from a state where no goal that holds anywhere could hold
+        (``holds_anywhere``), any route needs at least the country's ``reach`` in steps: a label
+        that cannot reach a goal within the step limit is dropped. Preconditions are ignored, so
+        the bound never overestimates.
+        """
+        self._bounds = self.bounds(pending)
+        self._holds_anywhere.clear()
+        self._nearby.clear()
+        located, beyond, goals = self._bounds
+        reach = {country: min(located.get(country, _FAR), beyond.get(country, _FAR)) for country in {*located, *beyond}}
+        return reach, self._needed, goals
 
     def leads_to_goal(self, country: str, changed: _Changes, steps: int, pending: set[str]) -> bool:
         """Whether a pending goal holds in this state or within ``steps`` more steps from it.
@@ -886,28 +890,23 @@ class Search:
         # Near the step limit, look ahead: a label whose state leads to no goal within the steps
         # it has left is dropped. (Not when tests look at the day: states then differ by it.)
         lookahead = 0 if self.day_tests else _LOOKAHEAD
-        self._bounds = self.bounds(pending)
-        located, beyond, anywhere_goals = self._bounds
+        reach, needed, anywhere_goals = self.limits(pending)
         while frontier and pending:
             item = pop(frontier)[-1]
             if isinstance(item, _Goal):
                 if item.pathway.id in pending:
                     pending.discard(item.pathway.id)
                     found[item.pathway.id] = self.route(item)
-                    self._bounds = self.bounds(pending)
-                    self._version += 1
-                    self._holds_anywhere.clear()
-                    located, beyond, anywhere_goals = self._bounds
+                    reach, needed, anywhere_goals = self.limits(pending)
                 continue
             label = item
-            left = located.get(label.country, _FAR)
-            if label.depth + left > limit and (
-                not anywhere_goals or label.depth + self.steps_left(label.country, label.changed, pending) > limit
-            ):
+            country, here, depth = label.country, label.changed, label.depth
+            if depth + reach.get(country, _FAR) > limit and not (anywhere_goals and self.holds_anywhere(here)):
                 continue
+            base_risk, base_days, base_cost, base_assumed = label.risk, label.days, label.cost, label.assumptions
             if any(
-                other.settled and beats(other, label.depth, label.risk, label.days, label.cost, label.assumptions)
-                for other in at[(label.country, label.changed)]
+                other.settled and beats(other, depth, base_risk, base_days, base_cost, base_assumed)
+                for other in at[(country, here)]
             ):
                 continue
             label.settled = True
@@ -915,48 +914,49 @@ class Search:
             for pathway, unknown in node.goals:
                 if pathway.id not in pending:
                     continue
-                risk = max(label.risk, node.stay_risk)
-                key = rank(risk, label.days + (pathway.typical_days or 0), label.cost + (pathway.cost_eur or 0))
-                assumed = len(label.assumptions | unknown) if unknown else len(label.assumptions)
-                entry = (key, assumed, label.depth, (*label.tiebreak, "~" + pathway.id), next(counter))
+                risk = max(base_risk, node.stay_risk)
+                key = rank(risk, base_days + (pathway.typical_days or 0), base_cost + (pathway.cost_eur or 0))
+                assumed = len(base_assumed | unknown) if unknown else len(base_assumed)
+                entry = (key, assumed, depth, (*label.tiebreak, "~" + pathway.id), next(counter))
                 push(frontier, (*entry, _Goal(label, pathway, unknown)))
-            depth = label.depth + 1
+            depth += 1
             if depth > limit:
                 continue
             spare = limit - depth  # steps still allowed after the next one
             moves = self.moves(label, node)
             # Only moves after which a goal can still be reached within the step limit: known
-            # per destination, except for steps that change what a goal that holds anywhere
-            # reads (they may make it hold), which are checked one by one.
-            holds = bool(anywhere_goals) and self.holds_anywhere(label.changed)
-            near = (id(moves), spare, self._version, holds)
-            nearby = self._nearby.get(near)
-            if nearby is None:
-                needed = self._needed
-                nearby = self._nearby[near] = [
+            # per destination (``reach``), except for steps that change what a goal that holds
+            # anywhere reads (they may make it hold), which are checked one by one.
+            if anywhere_goals and self.holds_anywhere(here):
+                nearby = moves
+            elif (id(moves), spare) in self._nearby:
+                nearby = self._nearby[(id(moves), spare)]
+            else:
+                nearby = self._nearby[(id(moves), spare)] = [
                     move
                     for move in moves
-                    if holds
-                    or not needed.isdisjoint(move[0].effects)
-                    or min(located.get(move[3], _FAR), beyond.get(move[3], _FAR)) <= spare
+                    if reach.get(move[3], _FAR) <= spare or not needed.isdisjoint(move[0].effects)
                 ]
+            after = here.after
             for step, step_risk, assumed_here, to in nearby:
                 if step.effects:
-                    changed = merged(label.changed, step)
-                    if located.get(to, _FAR) > spare and (
-                        not anywhere_goals or self.steps_left(to, changed, pending) > spare
-                    ):
+                    changed = after.get(step.id) or merged(here, step)
+                    if changed is here and to == country:
+                        # Back to this very state (the step changes nothing), later and no
+                        # cheaper: this label, settled, beats it.
+                        continue
+                    if reach.get(to, _FAR) > spare and not (anywhere_goals and self.holds_anywhere(changed)):
                         continue
                 else:
-                    changed = label.changed
+                    changed = here
                 if spare < lookahead and not self.leads_to_goal(to, changed, spare, pending):
                     continue
-                days = label.days + step.days + step.wait_days
+                days = base_days + step.days + step.wait_days
                 if days > horizon:
                     continue
-                risk = step_risk if step_risk > label.risk else label.risk
-                cost = label.cost + step.cost_eur
-                assumptions = label.assumptions | assumed_here if assumed_here else label.assumptions
+                risk = step_risk if step_risk > base_risk else base_risk
+                cost = base_cost + step.cost_eur
+                assumptions = base_assumed | assumed_here if assumed_here else base_assumed
                 child_rank = (risk, days, cost) if usual_order else rank(risk, days, cost)
                 # A settled label that beats this one, or a queued one that leaves the queue
                 # first and beats it, would make it useless when its turn came: skip it now.
@@ -982,10 +982,9 @@ class Search:
                         continue
                 if order is None:
                     order = (child_rank, len(assumptions), depth, (*label.tiebreak, step.id))
-                tiebreak = order[3]
                 child = _Label(
                     child_rank,
-                    tiebreak,
+                    order[3],
                     risk,
                     days,
                     cost,
