@@ -195,6 +195,7 @@ class Search:
         }
         self._bounds: tuple[dict[str, int], dict[str, int], tuple[Pathway, ...]] | None = None
         self._holds_anywhere: dict[_Changes, bool] = {}
+        self._holds_alike: dict[tuple[object, ...], bool] = {}  # by the values of ``_needed``
         self._unsettled: set[str] = set()
         self._needed: frozenset[str] = frozenset()  # facts that goals which hold anywhere read
         self._into: dict[str, list[str]] | None = None
@@ -545,16 +546,24 @@ class Search:
         return distance
 
     def holds_anywhere(self, changed: _Changes) -> bool:
-        """Whether a pending goal that may hold anywhere could hold with these changes."""
+        """Whether a pending goal that may hold anywhere could hold with these changes.
+
+        Such a goal reads no changing fact but those in ``_needed`` (or it holds by itself as
+        time passes, ``_unsettled``), so changes alike in these share the answer.
+        """
         holds = self._holds_anywhere.get(changed)
         if holds is None:
-            assert self._bounds is not None  # noqa: S101 - set when the search starts
-            facts = {**self.not_obtained, **self.profile.facts, **dict(changed.items)}
-            state = State(facts, self.profile.as_of, self.knowledge.missions, self.producible)
-            holds = self._holds_anywhere[changed] = any(
-                goal.id in self._unsettled or truth(self.goal_residual(goal.requirements), state) != FALSE
-                for goal in self._bounds[2]
-            )
+            alike = tuple(map(changed.values.get, sorted(self._needed)))
+            holds = self._holds_alike.get(alike)
+            if holds is None:
+                assert self._bounds is not None  # noqa: S101 - set when the search starts
+                facts = {**self.not_obtained, **self.profile.facts, **dict(changed.items)}
+                state = State(facts, self.profile.as_of, self.knowledge.missions, self.producible)
+                holds = self._holds_alike[alike] = any(
+                    goal.id in self._unsettled or truth(self.goal_residual(goal.requirements), state) != FALSE
+                    for goal in self._bounds[2]
+                )
+            self._holds_anywhere[changed] = holds
         return holds
 
     def bounds(self, pending: set[str]) -> tuple[dict[str, int], dict[str, int], tuple[Pathway, ...]]:
@@ -617,6 +626,7 @@ class Search:
         """
         self._bounds = self.bounds(pending)
         self._holds_anywhere.clear()
+        self._holds_alike.clear()
         self._nearby.clear()
         located, beyond, goals = self._bounds
         reach = {country: min(located.get(country, _FAR), beyond.get(country, _FAR)) for country in {*located, *beyond}}
