@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from passage.routes.conditions import FALSE, TRUE, State
 
-__all__ = ["DAY_OPS", "Check", "Residual", "combine", "key_function", "truth"]
+__all__ = ["DAY_OPS", "Check", "Order", "Residual", "combine", "order_function", "truth"]
 
 DAY_OPS = frozenset({"valid_for_days", "expires_within_days"})
 
@@ -36,17 +36,30 @@ class Check:
         self.unknown: dict[tuple[object, ...], frozenset[str]] = {}
 
 
-def key_function(order: tuple[str, ...]) -> Callable[[int, int, int], tuple[int, int, int]]:
-    """``Ranking.key`` for ``order``, without building a mapping on every call."""
+# A label's or route's place in the priority queue: its ranking key (three ints, in ranking
+# order), the number of facts it assumes, its depth and its step ids.
+Order = tuple[int, int, int, int, int, tuple[str, ...]]
+
+
+def order_function(order: tuple[str, ...]) -> Callable[[int, int, int, int, int, tuple[str, ...]], Order]:
+    """The queue order for the ranking ``order`` as one flat tuple, from (risk, days, cost, ...).
+
+    Flat, so the heap compares plain ints instead of a nested key tuple first; and built by one
+    call, without a mapping.
+    """
     if order == ("risk", "days", "cost"):
-        return lambda risk, days, cost: (risk, days, cost)
+
+        def usual(risk: int, days: int, cost: int, assumed: int, depth: int, steps: tuple[str, ...]) -> Order:
+            return (risk, days, cost, assumed, depth, steps)
+
+        return usual
     first, second, third = (("risk", "days", "cost").index(name) for name in order)
 
-    def key(risk: int, days: int, cost: int) -> tuple[int, int, int]:
+    def general(risk: int, days: int, cost: int, assumed: int, depth: int, steps: tuple[str, ...]) -> Order:
         values = (risk, days, cost)
-        return (values[first], values[second], values[third])
+        return (values[first], values[second], values[third], assumed, depth, steps)
 
-    return key
+    return general
 
 
 def truth(residual: Residual, state: State) -> int:

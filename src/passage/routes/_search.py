@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from passage.routes._reduce import DAY_OPS, Check, Residual, combine, key_function, truth
+from passage.routes._reduce import DAY_OPS, Check, Order, Residual, combine, order_function, truth
 from passage.routes.conditions import FALSE, TRUE, UNKNOWN, All, Cond, Leaf, Ref, State, evaluate, leaves, unknown_facts
 from passage.routes.messages import Message
 from passage.routes.model import (
@@ -44,16 +44,13 @@ from passage.routes.profile import Profile
 
 __all__ = ["Search"]
 
-# A label's place in the queue: (rank, number of facts assumed, depth, step ids).
-_Order = tuple[tuple[int, int, int], int, int, tuple[str, ...]]
-
 
 @dataclass(slots=True)
 class _Label:
     """A partial route: what it has cost so far, where it leads, and the step that led here."""
 
-    rank: tuple[int, int, int]
-    tiebreak: tuple[str, ...]
+    # Its place in the queue (``order_function``); it ends with the step ids taken.
+    order: Order
     risk: int
     days: int
     cost: int
@@ -64,8 +61,6 @@ class _Label:
     depth: int
     parent: _Label | None
     step: Step | None
-    # Its place in the queue: (rank, facts assumed, depth, step ids).
-    order: _Order | None = None
     # Taken out of the queue and expanded (not beaten by one before it).
     settled: bool = False
 
@@ -83,15 +78,14 @@ class _Goal:
 class _Node:
     """What one state allows, worked out once however many labels reach it.
 
-    ``moves``: each step that can be taken, with its risk, the facts it must assume, and the
-    state it leads to. ``goals``: the pathways whose requirements do not fail here, with the
+    ``moves``: each step that can be taken (``_Move``). ``goals``: the pathways whose requirements do not fail here, with the
     requirement facts to assume. ``stay_risk``: the risk of applying here.
     """
 
     goals: list[tuple[Pathway, frozenset[str]]]
     stay_risk: int
     # Worked out only when a label here may still take a step.
-    moves: list[tuple[Step, int, frozenset[str], str]] | None
+    moves: list[_Move] | None
     country: str
     changed: _Changes
     day: tuple[int, ...]
@@ -114,10 +108,14 @@ class _Changes:
 
 
 _NOTHING: frozenset[str] = frozenset()
-# A step that can start in a country: its precondition (None when it holds in every state), the
-# risk rules whose value differs between states (highest risk first), the risk it has whatever
-# they say, and where it leads.
-_Templates = tuple[tuple[Step, "Check | None", tuple[tuple[int, "Check"], ...], int, str], ...]
+# A step that can be taken from a state: the step, its risk there, the facts it must assume,
+# where it leads, and its days (waiting included) and cost, read once here rather than per label.
+_Move = tuple[Step, int, frozenset[str], str, int, int]
+# A step that can start in a country: its move when its precondition holds and no risk rule
+# applies, its precondition (None when its value is the same in every state) and the risk rules
+# whose value differs between states (highest risk first). With neither, the move is the same
+# from every state in the country.
+_Templates = tuple[tuple[_Move, "Check | None", tuple[tuple[int, "Check"], ...]], ...]
 _FAR = 1 << 30  # more steps than any route may take
 _LOOKAHEAD = 1  # how many steps before the limit labels look ahead for a goal
 
@@ -169,21 +167,21 @@ class Search:
         self._residuals: dict[int, Residual] = {}
         self._checks: dict[int, Check] = {}
         self._templates: dict[str, tuple[_Templates, tuple[str, ...], bool]] = {}
-        self._moves: dict[tuple[object, ...], list[tuple[Step, int, frozenset[str], str]]] = {}
+        self._moves: dict[tuple[object, ...], list[_Move]] = {}
         # By moves (their id: ``_moves`` keeps them) and steps to spare, for the bounds in force.
-        self._nearby: dict[tuple[int, int], list[tuple[Step, int, frozenset[str], str]]] = {}
+        self._nearby: dict[tuple[int, int], list[_Move]] = {}
         self._leads: dict[tuple[str, _Changes, int], bool] = {}
         self._arrivals: dict[
             str, tuple[list[tuple[Pathway, Check]], tuple[tuple[int, Check], ...], tuple[str, ...], bool]
         ] = {}
         self._outcomes: dict[tuple[object, ...], tuple[list[tuple[Pathway, frozenset[str]]], int]] = {}
         self._finals: dict[str, tuple[tuple[int, Check], ...]] = {}
-        self.key = key_function(ranking.order)
+        self.order = order_function(ranking.order)
         self._changes: dict[tuple[tuple[str, object], ...], _Changes] = {}
         self._candidates: dict[str, tuple[Step, ...]] = {}
         self._rules_in: dict[tuple[str, str], tuple[RiskRule, ...]] | None = None
         self._rule_checks: dict[tuple[str, ...], tuple[tuple[int, Check], ...]] = {}
-        self._basics: dict[str, tuple[Check | None, int]] = {}
+        self._basics: dict[str, tuple[Check | None, frozenset[str], int]] = {}
         self._folded: dict[tuple[int, int], tuple[tuple[tuple[int, Check], ...], int]] = {}
         self._goals_in: dict[str, tuple[Pathway, ...]] = {}
         self.goals: tuple[Pathway, ...] = ()
@@ -284,36 +282,49 @@ class Search:
     def templates(self, country: str) -> tuple[_Templates, tuple[str, ...], bool]:
         """For each step that can start in ``country``: what decides whether and at what risk.
 
-        What is decided for the whole search is settled here: a precondition that always holds
-        is dropped, and a risk rule that always applies (or never does) is folded into the
-        step's own risk; the risk is the highest of the step's and of the rules that do not
-        fail. With the templates come the changing facts the rest reads and whether it looks at
-        the day: the steps' moves depend on the state through these alone.
+        What is decided for the whole search is settled here: a precondition whose value is the
+        same in every state is dropped (with the facts it assumes if unknown), and a risk rule
+        that always applies (or never does) is folded into the step's own risk; the risk is the
+        highest of the step's and of the rules that do not fail. With the templates come the
+        changing facts the rest reads and whether it looks at the day: the steps' moves depend
+        on the state through these alone.
         """
         found = self._templates.get(country)
         if found is None:
             stay = self.rule_checks(None, country)
             templates = []
             for step in self.candidates(country):
-                requires, risk = self.basics(step)
+                requires, assumed, risk = self.basics(step)
                 rules = self.rule_checks(step, country) if step.action == "travel" else stay
                 if rules:
                     rules, risk = self.folded(rules, risk)
-                templates.append((step, requires, rules, risk, step.to or country))
-            checks = [check for _, requires, rules, _, _ in templates for check in (requires, *(c for _, c in rules))]
+                move = (step, risk, assumed, step.to or country, step.days + step.wait_days, step.cost_eur)
+                templates.append((move, requires, rules))
+            checks = [check for _, requires, rules in templates for check in (requires, *(c for _, c in rules))]
             support = sorted({fact for check in checks if check is not None for fact in check.support})
             by_day = any(check.by_day for check in checks if check is not None)
             found = self._templates[country] = (tuple(templates), tuple(support), by_day)
         return found
 
-    def basics(self, step: Step) -> tuple[Check | None, int]:
-        """The precondition of ``step`` (None when it always holds) and its own risk."""
+    def basics(self, step: Step) -> tuple[Check | None, frozenset[str], int]:
+        """The precondition of ``step``, the facts it always assumes, and the step's own risk.
+
+        A precondition that reads nothing that changes is decided here: None for it, with the
+        facts whose tests are unknown when it is unknown. (One that always fails never makes
+        ``step`` a candidate.)
+        """
         found = self._basics.get(step.id)
         if found is None:
             requires = None if step.requires is None else self.check(step.requires)
-            if requires is not None and requires.residual == TRUE:
+            assumed = _NOTHING
+            if requires is not None and isinstance(requires.residual, int):
+                assert step.requires is not None and requires.residual != FALSE  # noqa: S101 - see candidates
+                if requires.residual == UNKNOWN:
+                    # Every test in it is then decided on the facts no step changes.
+                    state = self.base
+                    assumed = frozenset(test.fact for test in leaves(step.requires) if test.evaluate(state) == UNKNOWN)
                 requires = None
-            found = self._basics[step.id] = (requires, RISKS.index(step.risk))
+            found = self._basics[step.id] = (requires, assumed, RISKS.index(step.risk))
         return found
 
     def folded(self, rules: tuple[tuple[int, Check], ...], risk: int) -> tuple[tuple[tuple[int, Check], ...], int]:
@@ -643,11 +654,11 @@ class Search:
         found = self._leads.get(key)
         if found is not None:
             return found
-        probe = _Label((0, 0, 0), (), 0, 0, 0, _NOTHING, country, changed, None, 0, None, None)
+        probe = _Label(self.order(0, 0, 0, 0, 0, ()), 0, 0, 0, _NOTHING, country, changed, None, 0, None, None)
         node = self.node(probe)
         found = any(goal.id in pending for goal, _ in node.goals)
         if not found and steps > 0:
-            for step, _risk, _assumed, to in self.moves(probe, node):
+            for step, _risk, _assumed, to, _days, _cost in self.moves(probe, node):
                 after = self.merged(changed, step) if step.effects else changed
                 if self.leads_to_goal(to, after, steps - 1, pending):
                     found = True
@@ -715,7 +726,7 @@ class Search:
         support = tuple(sorted({fact for check in every for fact in check.support}))
         return checks, finals, support, any(check.by_day for check in every)
 
-    def moves(self, label: _Label, node: _Node) -> list[tuple[Step, int, frozenset[str], str]]:
+    def moves(self, label: _Label, node: _Node) -> list[_Move]:
         """The steps that can be taken from the state of ``label``, with their risk and assumptions.
 
         They depend on the state only through the changing facts the country's steps and risk
@@ -731,8 +742,11 @@ class Search:
         moves = self._moves.get(key)
         if moves is None:
             moves = []
-            for step, requires, rules, risk, to in templates:
-                assumed = _NOTHING
+            for move, requires, rules in templates:
+                if requires is None and not rules:
+                    moves.append(move)
+                    continue
+                step, risk, assumed, to, days, cost = move
                 if requires is not None:
                     truth = self.value(requires, label, node)
                     if truth == FALSE:
@@ -746,7 +760,7 @@ class Search:
                     if self.value(check, label, node) != FALSE:
                         risk = level
                         break
-                moves.append((step, risk, assumed, to))
+                moves.append((step, risk, assumed, to, days, cost))
             self._moves[key] = moves
         node.moves = moves
         return moves
@@ -878,25 +892,25 @@ class Search:
             self.places[goal.id] = self.place_of(goal.requirements) if possible else frozenset()
         ranking, beats = self.ranking, self.dominates
         limit = ranking.max_steps
-        rank = self.key
+        queue_order = self.order
         nothing = self.changes(())
-        start = _Label(rank(0, 0, 0), (), 0, 0, 0, _NOTHING, country, nothing, None, 0, None, None)
+        start = _Label(queue_order(0, 0, 0, 0, 0, ()), 0, 0, 0, _NOTHING, country, nothing, None, 0, None, None)
         # Entries are labels to expand or routes to goals. A route's key includes the
         # application itself (its risk depends on where one applies), so a goal is settled only
         # when its route leaves the queue: keys never decrease along a route, hence the first
         # one out is the best. Ties are broken by fewer assumed facts, then fewer steps, then
-        # step ids.
+        # step ids (see ``order_function``).
         counter = itertools.count()
-        frontier: list[tuple[tuple[int, int, int], int, int, tuple[str, ...], int, _Label | _Goal]] = [
-            (start.rank, 0, 0, start.tiebreak, next(counter), start)
+        frontier: list[tuple[int, int, int, int, int, tuple[str, ...], int, _Label | _Goal]] = [
+            (*start.order, next(counter), start)
         ]
-        # Every label queued at each state; the settled ones beat any later one they dominate.
+        # Every label queued at each state, and the settled ones apart: they beat any later one
+        # they dominate, and are all a label leaving the queue is compared with.
         at: dict[tuple[str, _Changes], list[_Label]] = {(country, nothing): [start]}
-        start.order = (start.rank, 0, 0, start.tiebreak)
+        settled_at: dict[tuple[str, _Changes], list[_Label]] = {}
         found: dict[str, Route] = {}
         pending = {pathway.id for pathway in goals}
         push, pop, merged, horizon = heapq.heappush, heapq.heappop, self.merged, ranking.horizon_days
-        usual_order = ranking.order == ("risk", "days", "cost")
         # Near the step limit, look ahead: a label whose state leads to no goal within the steps
         # it has left is dropped. (Not when tests look at the day: states then differ by it.)
         lookahead = 0 if self.day_tests else _LOOKAHEAD
@@ -914,21 +928,29 @@ class Search:
             if depth + reach.get(country, _FAR) > limit and not (anywhere_goals and self.holds_anywhere(here)):
                 continue
             base_risk, base_days, base_cost, base_assumed = label.risk, label.days, label.cost, label.assumptions
-            if any(
-                other.settled and beats(other, depth, base_risk, base_days, base_cost, base_assumed)
-                for other in at[(country, here)]
-            ):
+            settled = settled_at.get((country, here))
+            if settled is None:
+                settled = settled_at[(country, here)] = []
+            elif any(beats(other, depth, base_risk, base_days, base_cost, base_assumed) for other in settled):
                 continue
             label.settled = True
+            settled.append(label)
+            steps_here = label.order[-1]
             node = self.node(label)
             for pathway, unknown in node.goals:
                 if pathway.id not in pending:
                     continue
                 risk = max(base_risk, node.stay_risk)
-                key = rank(risk, base_days + (pathway.typical_days or 0), base_cost + (pathway.cost_eur or 0))
                 assumed = len(base_assumed | unknown) if unknown else len(base_assumed)
-                entry = (key, assumed, depth, (*label.tiebreak, "~" + pathway.id), next(counter))
-                push(frontier, (*entry, _Goal(label, pathway, unknown)))
+                entry = queue_order(
+                    risk,
+                    base_days + (pathway.typical_days or 0),
+                    base_cost + (pathway.cost_eur or 0),
+                    assumed,
+                    depth,
+                    (*steps_here, "~" + pathway.id),
+                )
+                push(frontier, (*entry, next(counter), _Goal(label, pathway, unknown)))
             depth += 1
             if depth > limit:
                 continue
@@ -948,7 +970,7 @@ class Search:
                     if reach.get(move[3], _FAR) <= spare or not needed.isdisjoint(move[0].effects)
                 ]
             after = here.after
-            for step, step_risk, assumed_here, to in nearby:
+            for step, step_risk, assumed_here, to, step_days, step_cost in nearby:
                 if step.effects:
                     changed = after.get(step.id) or merged(here, step)
                     if changed is here and to == country:
@@ -961,18 +983,17 @@ class Search:
                     changed = here
                 if spare < lookahead and not self.leads_to_goal(to, changed, spare, pending):
                     continue
-                days = base_days + step.days + step.wait_days
+                days = base_days + step_days
                 if days > horizon:
                     continue
                 risk = step_risk if step_risk > base_risk else base_risk
-                cost = base_cost + step.cost_eur
+                cost = base_cost + step_cost
                 assumptions = base_assumed | assumed_here if assumed_here else base_assumed
-                child_rank = (risk, days, cost) if usual_order else rank(risk, days, cost)
                 # A settled label that beats this one, or a queued one that leaves the queue
                 # first and beats it, would make it useless when its turn came: skip it now.
                 state_key = (to, changed)
                 queued = at.get(state_key)
-                order: _Order | None = None
+                order: Order | None = None
                 if queued is None:
                     queued = at[state_key] = []
                 else:
@@ -984,17 +1005,16 @@ class Search:
                             useless = True
                             break
                         if order is None:
-                            order = (child_rank, len(assumptions), depth, (*label.tiebreak, step.id))
-                        if other.order is not None and other.order < order:
+                            order = queue_order(risk, days, cost, len(assumptions), depth, (*steps_here, step.id))
+                        if other.order < order:
                             useless = True
                             break
                     if useless:
                         continue
                 if order is None:
-                    order = (child_rank, len(assumptions), depth, (*label.tiebreak, step.id))
+                    order = queue_order(risk, days, cost, len(assumptions), depth, (*steps_here, step.id))
                 child = _Label(
-                    child_rank,
-                    order[3],
+                    order,
                     risk,
                     days,
                     cost,
@@ -1005,7 +1025,6 @@ class Search:
                     depth,
                     label,
                     step,
-                    order,
                 )
                 queued.append(child)
                 push(frontier, (*order, next(counter), child))
