@@ -115,7 +115,25 @@ _Move = tuple[Step, int, frozenset[str], str, int, int]
 # applies, its precondition (None when its value is the same in every state) and the risk rules
 # whose value differs between states (highest risk first). With neither, the move is the same
 # from every state in the country.
-_Templates = tuple[tuple[_Move, "Check | None", tuple[tuple[int, "Check"], ...]], ...]
+_Template = tuple[_Move, "Check | None", tuple[tuple[int, "Check"], ...]]
+
+
+class _Group:
+    """A country's steps whose moves read the same changing facts (and the day, or not).
+
+    Their moves are remembered by the values of just these facts, so states that differ in what
+    other steps of the country read share them.
+    """
+
+    __slots__ = ("by_day", "made", "support", "templates")
+
+    def __init__(self, support: tuple[str, ...], by_day: bool, templates: list[_Template]) -> None:
+        self.support = support
+        self.by_day = by_day
+        self.templates = templates
+        self.made: dict[tuple[object, ...], list[_Move]] = {}
+
+
 _FAR = 1 << 30  # more steps than any route may take
 _LOOKAHEAD = 1  # how many steps before the limit labels look ahead for a goal
 
@@ -166,7 +184,7 @@ class Search:
         self.dynamic_base = {name: self.base.facts.get(name) for name in sorted(self.changeable)}
         self._residuals: dict[int, Residual] = {}
         self._checks: dict[int, Check] = {}
-        self._templates: dict[str, tuple[_Templates, tuple[str, ...], bool]] = {}
+        self._templates: dict[str, tuple[list[_Move], tuple[_Group, ...], tuple[str, ...], bool]] = {}
         self._moves: dict[tuple[object, ...], list[_Move]] = {}
         # By moves (their id: ``_moves`` keeps them) and steps to spare, for the bounds in force.
         self._nearby: dict[tuple[int, int], list[_Move]] = {}
@@ -279,7 +297,7 @@ class Search:
             )
         return found
 
-    def templates(self, country: str) -> tuple[_Templates, tuple[str, ...], bool]:
+    def templates(self, country: str) -> tuple[list[_Move], tuple[_Group, ...], tuple[str, ...], bool]:
         """For each step that can start in ``country``: what decides whether and at what risk.
 
         What is decided for the whole search is settled here: a precondition whose value is the
@@ -287,23 +305,30 @@ class Search:
         that always applies (or never does) is folded into the step's own risk; the risk is the
         highest of the step's and of the rules that do not fail. With the templates come the
         changing facts the rest reads and whether it looks at the day: the steps' moves depend
-        on the state through these alone.
+        on the state through these alone. The moves that are the same from every state come
+        apart; the other steps come in groups by what they read (``_Group``).
         """
         found = self._templates.get(country)
         if found is None:
             stay = self.rule_checks(None, country)
-            templates = []
+            fixed: list[_Move] = []
+            groups: dict[tuple[tuple[str, ...], bool], list[_Template]] = {}
             for step in self.candidates(country):
                 requires, assumed, risk = self.basics(step)
                 rules = self.rule_checks(step, country) if step.action == "travel" else stay
                 if rules:
                     rules, risk = self.folded(rules, risk)
                 move = (step, risk, assumed, step.to or country, step.days + step.wait_days, step.cost_eur)
-                templates.append((move, requires, rules))
-            checks = [check for _, requires, rules in templates for check in (requires, *(c for _, c in rules))]
-            support = sorted({fact for check in checks if check is not None for fact in check.support})
-            by_day = any(check.by_day for check in checks if check is not None)
-            found = self._templates[country] = (tuple(templates), tuple(support), by_day)
+                if requires is None and not rules:
+                    fixed.append(move)
+                    continue
+                checks = [check for check in (requires, *(c for _, c in rules)) if check is not None]
+                reads = tuple(sorted({fact for check in checks for fact in check.support}))
+                groups.setdefault((reads, any(check.by_day for check in checks)), []).append((move, requires, rules))
+            support = tuple(sorted({fact for reads, _ in groups for fact in reads}))
+            by_day = any(day for _, day in groups)
+            made = tuple(_Group(reads, day, templates) for (reads, day), templates in groups.items())
+            found = self._templates[country] = (fixed, made, support, by_day)
         return found
 
     def basics(self, step: Step) -> tuple[Check | None, frozenset[str], int]:
@@ -731,21 +756,32 @@ class Search:
 
         They depend on the state only through the changing facts the country's steps and risk
         rules look at (and the day, if they look at it), so states that differ elsewhere share
-        them.
+        them; and each group of steps (``_Group``) only through what it reads.
         """
         if node.moves is not None:
             return node.moves
         country = label.country
-        templates, support, by_day = self.templates(country)
+        fixed, groups, support, by_day = self.templates(country)
         values = node.changed.values
         key = (country, tuple(map(values.get, support)), node.day if by_day else None)
         moves = self._moves.get(key)
         if moves is None:
-            moves = []
-            for move, requires, rules in templates:
-                if requires is None and not rules:
-                    moves.append(move)
-                    continue
+            moves = [*fixed]
+            for group in groups:
+                moves += self.group_moves(group, label, node)
+            self._moves[key] = moves
+        node.moves = moves
+        return moves
+
+    def group_moves(self, group: _Group, label: _Label, node: _Node) -> list[_Move]:
+        """The moves of ``group``'s steps from the state of ``label``, remembered by what they read."""
+        key: tuple[object, ...] = tuple(map(node.changed.values.get, group.support))
+        if group.by_day:
+            key = (*key, node.day)
+        moves = group.made.get(key)
+        if moves is None:
+            moves = group.made[key] = []
+            for move, requires, rules in group.templates:
                 step, risk, assumed, to, days, cost = move
                 if requires is not None:
                     truth = self.value(requires, label, node)
@@ -761,8 +797,6 @@ class Search:
                         risk = level
                         break
                 moves.append((step, risk, assumed, to, days, cost))
-            self._moves[key] = moves
-        node.moves = moves
         return moves
 
     def memo_key(self, check: Check, node: _Node) -> tuple[object, ...]:
