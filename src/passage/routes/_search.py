@@ -135,7 +135,7 @@ class _Group:
 
 
 _FAR = 1 << 30  # more steps than any route may take
-_LOOKAHEAD = 1  # how many steps before the limit labels look ahead for a goal
+_LOOKAHEAD = 2  # how many steps before the limit labels look ahead for a goal
 
 
 class Search:
@@ -186,8 +186,9 @@ class Search:
         self._checks: dict[int, Check] = {}
         self._templates: dict[str, tuple[list[_Move], tuple[_Group, ...], tuple[str, ...], bool]] = {}
         self._moves: dict[tuple[object, ...], list[_Move]] = {}
-        # By moves (their id: ``_moves`` keeps them) and steps to spare, for the bounds in force.
-        self._nearby: dict[tuple[int, int], list[_Move]] = {}
+        self._nearby: dict[tuple[int, int], list[_Move]] = {}  # see ``within``
+        self._reach: dict[str, int] = {}  # see ``limits``
+        self._anywhere_goals: tuple[Pathway, ...] = ()
         self._leads: dict[tuple[str, _Changes, int], bool] = {}
         self._arrivals: dict[
             str, tuple[list[tuple[Pathway, Check]], tuple[tuple[int, Check], ...], tuple[str, ...], bool]
@@ -666,7 +667,27 @@ class Search:
         self._nearby.clear()
         located, beyond, goals = self._bounds
         reach = {country: min(located.get(country, _FAR), beyond.get(country, _FAR)) for country in {*located, *beyond}}
+        self._reach, self._anywhere_goals = reach, goals
         return reach, self._needed, goals
+
+    def within(self, moves: list[_Move], spare: int, changed: _Changes) -> list[_Move]:
+        """The ``moves`` from a state with ``changed`` after which a goal may be reached in ``spare`` steps.
+
+        Known per destination (``reach``), except for steps that change what a goal that holds
+        anywhere reads (they may make it hold), which the caller checks one by one; all of them
+        when such a goal could hold already. Remembered by the moves (their id: ``_moves``
+        keeps them) and ``spare``, for the bounds in force.
+        """
+        if self._anywhere_goals and self.holds_anywhere(changed):
+            return moves
+        key = (id(moves), spare)
+        found = self._nearby.get(key)
+        if found is None:
+            reach, needed = self._reach, self._needed
+            found = self._nearby[key] = [
+                move for move in moves if reach.get(move[3], _FAR) <= spare or not needed.isdisjoint(move[0].effects)
+            ]
+        return found
 
     def leads_to_goal(self, country: str, changed: _Changes, steps: int, pending: set[str]) -> bool:
         """Whether a pending goal holds in this state or within ``steps`` more steps from it.
@@ -674,6 +695,7 @@ class Search:
         Costs, the horizon and the day are ignored (used only when no test looks at the day), so
         "no" is certain: no route through this state reaches a goal within the step limit. A
         "no" stays true as goals are found; a "yes" may become stale, which only prunes less.
+        Only the moves ``within`` keeps are followed: after the others no goal is in reach.
         """
         key = (country, changed, steps)
         found = self._leads.get(key)
@@ -683,7 +705,7 @@ class Search:
         node = self.node(probe)
         found = any(goal.id in pending for goal, _ in node.goals)
         if not found and steps > 0:
-            for step, _risk, _assumed, to, _days, _cost in self.moves(probe, node):
+            for step, _risk, _assumed, to, _days, _cost in self.within(self.moves(probe, node), steps - 1, changed):
                 after = self.merged(changed, step) if step.effects else changed
                 if self.leads_to_goal(to, after, steps - 1, pending):
                     found = True
@@ -948,14 +970,14 @@ class Search:
         # Near the step limit, look ahead: a label whose state leads to no goal within the steps
         # it has left is dropped. (Not when tests look at the day: states then differ by it.)
         lookahead = 0 if self.day_tests else _LOOKAHEAD
-        reach, needed, anywhere_goals = self.limits(pending)
+        reach, _, anywhere_goals = self.limits(pending)
         while frontier and pending:
             item = pop(frontier)[-1]
             if isinstance(item, _Goal):
                 if item.pathway.id in pending:
                     pending.discard(item.pathway.id)
                     found[item.pathway.id] = self.route(item)
-                    reach, needed, anywhere_goals = self.limits(pending)
+                    reach, _, anywhere_goals = self.limits(pending)
                 continue
             label = item
             country, here, depth = label.country, label.changed, label.depth
@@ -989,22 +1011,11 @@ class Search:
             if depth > limit:
                 continue
             spare = limit - depth  # steps still allowed after the next one
-            moves = self.moves(label, node)
-            # Only moves after which a goal can still be reached within the step limit: known
-            # per destination (``reach``), except for steps that change what a goal that holds
-            # anywhere reads (they may make it hold), which are checked one by one.
-            if anywhere_goals and self.holds_anywhere(here):
-                nearby = moves
-            elif (id(moves), spare) in self._nearby:
-                nearby = self._nearby[(id(moves), spare)]
-            else:
-                nearby = self._nearby[(id(moves), spare)] = [
-                    move
-                    for move in moves
-                    if reach.get(move[3], _FAR) <= spare or not needed.isdisjoint(move[0].effects)
-                ]
             after = here.after
-            for step, step_risk, assumed_here, to, step_days, step_cost in nearby:
+            # Only moves after which a goal can still be reached within the step limit.
+            for step, step_risk, assumed_here, to, step_days, step_cost in self.within(
+                self.moves(label, node), spare, here
+            ):
                 if step.effects:
                     changed = after.get(step.id) or merged(here, step)
                     if changed is here and to == country:
