@@ -202,6 +202,7 @@ class Search:
         self._rule_checks: dict[tuple[str, ...], tuple[tuple[int, Check], ...]] = {}
         self._basics: dict[str, tuple[Check | None, frozenset[str], int]] = {}
         self._folded: dict[tuple[int, int], tuple[tuple[tuple[int, Check], ...], int]] = {}
+        self._reads: dict[tuple[int, int], tuple[tuple[str, ...], bool]] = {}
         self._goals_in: dict[str, tuple[Pathway, ...]] = {}
         self.goals: tuple[Pathway, ...] = ()
         self.places: dict[str, frozenset[str] | None] = {}
@@ -323,13 +324,24 @@ class Search:
                 if requires is None and not rules:
                     fixed.append(move)
                     continue
-                checks = [check for check in (requires, *(c for _, c in rules)) if check is not None]
-                reads = tuple(sorted({fact for check in checks for fact in check.support}))
-                groups.setdefault((reads, any(check.by_day for check in checks)), []).append((move, requires, rules))
+                groups.setdefault(self.reads(requires, rules), []).append((move, requires, rules))
             support = tuple(sorted({fact for reads, _ in groups for fact in reads}))
             by_day = any(day for _, day in groups)
             made = tuple(_Group(reads, day, templates) for (reads, day), templates in groups.items())
             found = self._templates[country] = (fixed, made, support, by_day)
+        return found
+
+    def reads(self, requires: Check | None, rules: tuple[tuple[int, Check], ...]) -> tuple[tuple[str, ...], bool]:
+        """The changing facts a precondition and risk rules read, and whether they look at the day.
+
+        Remembered by identity: checks, and the rules from ``folded``, last the whole search.
+        """
+        key = (id(requires), id(rules))
+        found = self._reads.get(key)
+        if found is None:
+            checks = [check for check in (requires, *(c for _, c in rules)) if check is not None]
+            reads = tuple(sorted({fact for check in checks for fact in check.support}))
+            found = self._reads[key] = (reads, any(check.by_day for check in checks))
         return found
 
     def basics(self, step: Step) -> tuple[Check | None, frozenset[str], int]:
