@@ -33,6 +33,21 @@ def test_a_symlink_cannot_redirect_a_write(tmp_path):
     assert (tmp_path / "target").read_bytes() == b"keep"
 
 
+def test_writeback_started_during_a_write_changes_nothing_in_the_file(tmp_path):
+    from passage.evidence.store import WRITEBACK_STEP
+
+    store = EncryptedStore(tmp_path / "s")
+    record = uuid.uuid4()
+    part = store.create(record)
+    blocks = [os.urandom(1 << 20) for _ in range(WRITEBACK_STEP // (1 << 20) * 2 + 3)]
+    for block in blocks:
+        part.handle.write(block)
+        part.start_writeback()  # every WRITEBACK_STEP bytes: asks the kernel to start writing
+    part.publish()
+    part.release()
+    assert store.path_for(record).read_bytes() == b"".join(blocks)
+
+
 def _hold_lock(path, ready, done):  # runs in a child process
     store = EncryptedStore(path)
     part = store.create(uuid.UUID(int=7))

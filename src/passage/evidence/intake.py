@@ -150,6 +150,7 @@ class SealedIngest:
         elif self._text is not None:
             self._feed_text(bytes(data))
         self._writer.write(data)
+        self.part.start_writeback()
 
     def finish(self) -> None:
         """Write the last chunk and flush to disk (the file is still a locked ``.part``).
