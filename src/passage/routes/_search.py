@@ -78,8 +78,9 @@ class _Goal:
 class _Node:
     """What one state allows, worked out once however many labels reach it.
 
-    ``moves``: each step that can be taken (``_Move``). ``goals``: the pathways whose requirements do not fail here, with the
-    requirement facts to assume. ``stay_risk``: the risk of applying here.
+    ``moves``: each step that can be taken (``_Move``). ``goals``: the pathways whose
+    requirements do not fail here, with the requirement facts to assume. ``stay_risk``: the risk
+    of applying here.
     """
 
     goals: list[tuple[Pathway, frozenset[str]]]
