@@ -1,6 +1,8 @@
 # Passage — the two commands a newcomer needs are `make run` and `make test`.
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
+# The seizure tests must search the database files, never skip (tests/web/disk.py).
+export SEIZURE_SEARCH_REQUIRED := 1
 UV ?= uv
 PY := .venv/bin/python
 ARTIFACTS ?= artifacts
