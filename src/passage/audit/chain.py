@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +29,8 @@ _RETRIES = 20
 # Rows that can only be written while the vault is sealed, hence without an HMAC.
 SEALED_ACTIONS = frozenset({"unseal_failed"})
 _ADVISORY_LOCK = 0x70617373  # "pass": serialises appends on PostgreSQL
+# Events waiting for the end of a batch (see batched), or None when every event is written at once.
+_batch: ContextVar[list[AuditEvent] | None] = ContextVar("passage_audit_batch", default=None)
 
 
 Signer = Callable[[str], "str | None"]
@@ -91,7 +95,7 @@ def record(
     fields: Iterable[str] = (),
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain.
+    """Append one event to the chain (inside :func:`batched`, when the batch ends).
 
     Args:
         actor: the user (or None for the system, an anonymous unseal, the intake portal).
@@ -101,6 +105,9 @@ def record(
         fields: names of the sensitive fields read or changed (names only, never values).
         detail: small non-sensitive facts (e.g. a status change); never content.
 
+    Returns:
+        The event; inside a batch it has no sequence number or hash until the batch ends.
+
     Concurrent writers from several processes are serialised by the unique sequence number:
     a writer that loses the race retries on top of the new last row.
     """
@@ -109,7 +116,50 @@ def record(
         target_id = str(target.pk)
     actor_user = actor if getattr(actor, "is_authenticated", False) else None
     actor_label = actor_user.get_username() if actor_user is not None else (actor if isinstance(actor, str) else "")
-    field_text = ",".join(sorted(set(fields)))
+    event = AuditEvent(
+        at=timezone.now(),
+        actor=actor_user,
+        actor_label=actor_label,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        fields=",".join(sorted(set(fields))),
+        detail=detail or {},
+    )
+    pending = _batch.get()
+    if pending is not None:
+        pending.append(event)
+    else:
+        _append([event])
+    return event
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Events recorded inside the block are appended together when it ends, even by an error.
+
+    A page that decrypts a case, its letters, notes, tasks and incidents records a read of each;
+    appending them one by one costs a transaction, a look-up of the last row and a new signed
+    head for every event. The events, their order and their content are the same either way.
+    Use it around reads: an event recorded inside is written even if a transaction in the block
+    rolls back.
+    """
+    outer = _batch.get()
+    if outer is not None:  # already batching: the outer block writes them
+        yield
+        return
+    pending: list[AuditEvent] = []
+    token = _batch.set(pending)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+        if pending:
+            _append(pending)
+
+
+def _append(events: list[AuditEvent]) -> None:
+    """Chain ``events`` after the last row, in one transaction, and sign the new head."""
     for _attempt in range(_RETRIES):
         try:
             with transaction.atomic():
@@ -119,37 +169,32 @@ def record(
                     with connection.cursor() as cursor:
                         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
                 last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
-                seq = (last.seq + 1) if last else 1
+                seq = last.seq if last else 0
                 prev_hash = last.hash if last else GENESIS
-                now = timezone.now()
-                event = AuditEvent(
-                    seq=seq,
-                    at=now,
-                    actor=actor_user,
-                    actor_label=actor_label,
-                    action=action,
-                    target_type=target_type,
-                    target_id=target_id,
-                    fields=field_text,
-                    detail=detail or {},
-                    prev_hash=prev_hash,
-                )
-                event.hash = _event_digest(event)
-                event.mac = _vault_signer(event.hash) or ""
-                event.save(force_insert=True)
-                if event.mac:
-                    AuditHead.objects.update_or_create(
-                        pk=1,
-                        defaults={
-                            "signed_seq": seq,
-                            "signed_hash": event.hash,
-                            "signed_mac": _head_mac(seq, event.hash) or "",
-                        },
-                    )
-                return event
+                for event in events:
+                    seq += 1
+                    event.seq, event.prev_hash = seq, prev_hash
+                    event.hash = prev_hash = _event_digest(event)
+                    event.mac = _vault_signer(event.hash) or ""
+                if len(events) == 1:
+                    events[0].save(force_insert=True)
+                else:
+                    AuditEvent.objects.bulk_create(events)
+                signed = [event for event in events if event.mac]
+                if signed:
+                    _move_head(signed[-1])
+                return
         except IntegrityError:
+            for event in events:
+                event.pk = None
             continue
     raise RuntimeError("could not append to the audit chain (too much contention)")
+
+
+def _move_head(event: AuditEvent) -> None:
+    head = {"signed_seq": event.seq, "signed_hash": event.hash, "signed_mac": _head_mac(event.seq, event.hash) or ""}
+    if not AuditHead.objects.filter(pk=1).update(**head):
+        AuditHead.objects.create(pk=1, **head)
 
 
 @dataclass(frozen=True)
