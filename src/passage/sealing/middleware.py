@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 
-from passage.sealing.service import holder, vault_exists, vault_is_sealed
+from passage.sealing.service import holder, request_scope, vault_exists, vault_is_sealed
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -28,6 +28,7 @@ def sealed_gate(get_response: Handler) -> Handler:
             )
             return response.render()
         holder().touch()
-        return get_response(request)
+        with request_scope():
+            return get_response(request)
 
     return middleware

@@ -10,6 +10,9 @@ from __future__ import annotations
 import threading
 import uuid
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -47,6 +50,7 @@ __all__ = [
     "kdf_params",
     "load_header",
     "new_case_key",
+    "request_scope",
     "rotate",
     "seal",
     "unseal_passphrase",
@@ -57,6 +61,8 @@ __all__ = [
 
 _lock = threading.Lock()
 _holder: KeyHolder | None = None
+# Inside one request: the master key and each case's cipher, fetched once (see request_scope).
+_scope: ContextVar[dict[object, Any] | None] = ContextVar("passage_key_scope", default=None)
 
 
 def holder() -> KeyHolder:
@@ -104,8 +110,37 @@ def vault_is_sealed() -> bool:
         return True
 
 
+@contextmanager
+def request_scope() -> Iterator[None]:
+    """Within the block, ask the key holder for the master key once and unwrap each case key once.
+
+    A page that shows a case and its letters, notes and tasks would otherwise ask the key daemon
+    and read the case's wrapped key for every list it decrypts and every audit row it signs. The
+    block is one request, begun after the sealed gate found the vault unsealed. Sealing in this
+    process empties the scope at once; sealing from another process wipes the shared key object,
+    so the rest of the request fails as sealed rather than using it.
+    """
+    token = _scope.set({})
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+def _forget_scope() -> None:
+    scope = _scope.get()
+    if scope is not None:
+        scope.clear()
+
+
 def _master() -> MasterKey:
-    return holder().master()
+    scope = _scope.get()
+    if scope is None:
+        return holder().master()
+    master: MasterKey | None = scope.get("master")
+    if master is None:
+        master = scope["master"] = holder().master()
+    return master
 
 
 def initialise(passphrase: str, shares: tuple[int, int] | None = None, *, actor: Any = None) -> list[str]:
@@ -150,6 +185,7 @@ def unseal_shares(mnemonics: list[str], *, actor: Any = None) -> None:
 def seal(*, actor: Any = None, reason: str = "manual") -> None:
     """Drop the keys from memory in every process at once."""
     record(actor, "seal", target_type="sealing.vault", detail={"reason": reason})
+    _forget_scope()
     holder().seal()
 
 
@@ -182,6 +218,7 @@ def delete_case_key(case_id: uuid.UUID, *, actor: Any = None) -> None:
     (see :func:`_scrub_deleted_keys`).
     """
     deleted, _ = CaseKey.objects.filter(case_id=case_id).delete()
+    _forget_scope()
     record(actor, "shred", target_type="cases.case", target_id=str(case_id), detail={"key_deleted": bool(deleted)})
     transaction.on_commit(_scrub_deleted_keys)
 
@@ -228,7 +265,13 @@ class FieldCipher:
 
 def case_cipher(case_id: uuid.UUID) -> FieldCipher:
     """The cipher for one case (raises :class:`SealedError` while sealed)."""
-    return FieldCipher(case_id)
+    scope = _scope.get()
+    if scope is None:
+        return FieldCipher(case_id)
+    cipher: FieldCipher | None = scope.get(case_id)
+    if cipher is None:
+        cipher = scope[case_id] = FieldCipher(case_id)
+    return cipher
 
 
 def blind_index(value: str, *, purpose: str) -> str:
@@ -258,7 +301,7 @@ def audit_mac(row_hash: str) -> str | None:
     master-key rotations, so old rows still verify after a rotation.
     """
     try:
-        master = holder().master()
+        master = _master()
         index = master.blind_index(_header_for(master))
     except VaultError:
         return None
@@ -291,6 +334,7 @@ def rotate(passphrase: str, shares: tuple[int, int] | None = None, *, actor: Any
         row.header = header.to_json()
         row.save(update_fields=["header", "changed_at"])
         record(actor, "rotate", target_type="sealing.vault", detail={"case_keys": count})
+    _forget_scope()
     holder().unseal(new_master)
     new_master.wipe()
     return mnemonics
