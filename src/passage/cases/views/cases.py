@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from passage.accounts.access import CASE_WORKERS, LAWYERS, can_manage_cases, can_reveal_true_names, require, staff_view
+from passage.audit.chain import batched
 from passage.cases import actions
 from passage.cases.access import cases_for_user, get_case_for_user
 from passage.cases.actions_office import assign_people, assignable_people, find_cases_by_true_name, set_case_status
@@ -28,6 +29,7 @@ from passage.cases.models import Case, CaseStatus
 from passage.cases.presenters import evidence_labels, fact_lines, lang_of, limbo_rows
 from passage.cases.views.common import paginate, people_on_case
 from passage.cases.views.dashboard import SUMMARY_FIELDS
+from passage.web.blank_forms import blank_form_html
 
 
 @staff_view(*CASE_WORKERS)
@@ -91,14 +93,21 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
 
 def render_case_page(request: HttpRequest, case: Case, *, status: int = 200, **context: Any) -> HttpResponse:
-    """The case page; add forms with errors (``note_form=...``) to show them where they belong."""
+    """The case page; add forms with errors (``note_form=...``) to show them where they belong.
+
+    Every read on the page is audited, as one batch appended to the chain when the reads are done.
+    """
     user = request.user
     lang = lang_of(request)
-    text = actions.read_case(user, case)
     people = people_on_case(case)
-    notes = actions.read_notes(user, case)
     tasks = list(case.tasks.select_related("assigned_to"))
     letters = list(case.letters.select_related("institution"))
+    with batched():
+        text = actions.read_case(user, case)
+        notes = actions.read_notes(user, case)
+        incidents = actions.read_incidents(user, case)
+        task_titles = actions.task_titles(user, tasks) if tasks else {}
+        subjects = actions.letter_subjects(user, letters) if letters else {}
     page = {
         "case": case,
         "summary": limbo_rows([case], lang, actions.today())[0],
@@ -108,9 +117,9 @@ def render_case_page(request: HttpRequest, case: Case, *, status: int = 200, **c
         "evidence": evidence_labels(text.evidence, lang),
         "assigned": list(case.assigned.order_by("username")),
         "notes": notes,
-        "tasks": _with_text(tasks, actions.task_titles(user, tasks) if tasks else {}),
-        "incidents": actions.read_incidents(user, case),
-        "letters": _with_text(letters, actions.letter_subjects(user, letters) if letters else {}),
+        "tasks": _with_text(tasks, task_titles),
+        "incidents": incidents,
+        "letters": _with_text(letters, subjects),
         "can_manage": can_manage_cases(user),
         "can_reveal": can_reveal_true_names(user),
         # Prefixes keep the ids of the three forms on one page apart.
@@ -120,6 +129,8 @@ def render_case_page(request: HttpRequest, case: Case, *, status: int = 200, **c
         "today": actions.today(),
     }
     page.update(context)
+    for name in ("note_form", "task_form", "incident_form"):
+        page[f"{name}_html"] = blank_form_html(page[name])
     return render(request, "cases/case_detail.html", page, status=status)
 
 
