@@ -150,6 +150,17 @@ def test_it_lists_overdue_follow_ups_only(as_lawyer, office, institution):
     assert "Canary" not in page  # no subjects: nothing decrypted for a list
 
 
+def test_it_lists_overdue_follow_ups_in_russian(as_lawyer, office, institution):
+    overdue = _letter(office, institution, days_ago=30)
+    as_lawyer.post("/i18n/setlang/", {"language": "ru"})
+    page = as_lawyer.get("/follow-ups/").content.decode()
+    row = page[page.index(f'href="/cases/{office.case.id}/"') :]
+    row = row[: row.index("</tr>")]
+    assert "Посольство Германии в Казахстане" in row and "эл. почта" in row
+    assert f'<a href="/letters/{overdue.id}/">открыть</a>' in row
+    assert "16 дней" in page
+
+
 def test_it_lists_for_a_volunteer_only_assigned_follow_ups(as_volunteer, office, institution):
     _letter(office, institution, days_ago=30)
     other = _letter(office, institution, days_ago=30, case=office.other_case)

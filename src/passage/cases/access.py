@@ -74,6 +74,11 @@ def get_note_for_user(user: Any, note_id: Any) -> Note:
 
 
 def letters_for_user(user: Any) -> QuerySet[Letter]:
+    """The letters of every case ``user`` may see."""
+    if getattr(user, "is_authenticated", False) and user.is_active and user.role in (Role.ADMIN, Role.LAWYER):
+        # Every case but the shredded ones: asking "not among the (few) shredded" is several
+        # times faster than "among the (many) visible" when the overdue list counts its letters.
+        return Letter.objects.exclude(case__in=Case.objects.filter(status=CaseStatus.SHREDDED))
     return Letter.objects.filter(case__in=cases_for_user(user))
 
 

@@ -81,8 +81,8 @@ class LimboRow:
     route_risk: str
 
 
-def _case_url(name: str) -> Callable[[Any], str]:
-    """``case_id -> URL`` for a case page, reversed once per list rather than once per row.
+def url_for_id(name: str) -> Callable[[Any], str]:
+    """``record id -> URL`` for a page that takes one id, reversed once per list rather than once per row.
 
     A page of 50 rows would otherwise call ``reverse`` a hundred times: a tenth of the dashboard.
     """
@@ -93,7 +93,7 @@ def _case_url(name: str) -> Callable[[Any], str]:
 def limbo_rows(cases: Iterable[Case], lang: str, on: date) -> list[LimboRow]:
     """One row per case from its plain summary columns (never its ciphertext)."""
     pathways = {pathway.id: pathway for pathway in knowledge().pathways}
-    detail_url, plan_url = _case_url("cases:detail"), _case_url("cases:plan")
+    detail_url, plan_url = url_for_id("cases:detail"), url_for_id("cases:plan")
     # Translated once per page, not once per row: gettext is a visible share of the dashboard.
     federal, interstate, interpol = _("Russian federal list"), _("CIS interstate list"), _("Interpol")
     thresholds = sorted(settings.PASSAGE.stay_warning_days)
