@@ -190,7 +190,14 @@ class Search:
         self._nearby: dict[tuple[int, int], list[_Move]] = {}  # see ``within``
         self._reach: dict[str, int] = {}  # see ``limits``
         self._anywhere_goals: tuple[Pathway, ...] = ()
-        self._leads: dict[tuple[str, _Changes, int], bool] = {}
+        # States (with the steps left) from which a pending goal can, or cannot, be reached: see
+        # ``leads_to_goal``.
+        self._leads: set[tuple[str, _Changes, int]] = set()
+        self._dead_ends: set[tuple[str, _Changes, int]] = set()
+        self._onward: dict[tuple[int, int], list[tuple[_Move, _Changes]]] = {}  # see ``onward``
+        # Near the step limit, look ahead: a move after which no goal can be reached within the
+        # steps left is not taken. (Not when tests look at the day: states then differ by it.)
+        self.lookahead = 0 if self.day_tests else _LOOKAHEAD
         self._arrivals: dict[
             str, tuple[list[tuple[Pathway, Check]], tuple[tuple[int, Check], ...], tuple[str, ...], bool]
         ] = {}
@@ -678,6 +685,8 @@ class Search:
         self._holds_anywhere.clear()
         self._holds_alike.clear()
         self._nearby.clear()
+        self._leads.clear()
+        self._onward.clear()
         located, beyond, goals = self._bounds
         reach = {country: min(located.get(country, _FAR), beyond.get(country, _FAR)) for country in {*located, *beyond}}
         self._reach, self._anywhere_goals = reach, goals
@@ -707,23 +716,53 @@ class Search:
 
         Costs, the horizon and the day are ignored (used only when no test looks at the day), so
         "no" is certain: no route through this state reaches a goal within the step limit. A
-        "no" stays true as goals are found; a "yes" may become stale, which only prunes less.
-        Only the moves ``within`` keeps are followed: after the others no goal is in reach.
+        "no" stays true as goals are found; a "yes" may not (the goal it saw may be found), so
+        ``limits`` forgets them.
         """
         key = (country, changed, steps)
-        found = self._leads.get(key)
-        if found is not None:
-            return found
+        if key in self._leads:
+            return True
+        if key in self._dead_ends:
+            return False
         probe = _Label(self.order(0, 0, 0, 0, 0, ()), 0, 0, 0, _NOTHING, country, changed, None, 0, None, None)
         node = self.node(probe)
-        found = any(goal.id in pending for goal, _ in node.goals)
-        if not found and steps > 0:
-            for step, _risk, _assumed, to, _days, _cost in self.within(self.moves(probe, node), steps - 1, changed):
-                after = self.merged(changed, step) if step.effects else changed
-                if self.leads_to_goal(to, after, steps - 1, pending):
-                    found = True
-                    break
-        self._leads[key] = found
+        found = any(goal.id in pending for goal, _ in node.goals) or (
+            steps > 0 and bool(self.onward(probe, node, steps, pending))
+        )
+        (self._leads if found else self._dead_ends).add(key)
+        return found
+
+    def onward(self, label: _Label, node: _Node, steps: int, pending: set[str]) -> list[tuple[_Move, _Changes]]:
+        """The moves from ``node`` (the state of ``label``) worth taking with ``steps`` steps left.
+
+        Each with the facts changed after it. A move is kept when a pending goal may still be
+        reached after it within the steps then left: by the bounds (``within``, ``reach``) and,
+        in the last steps, by looking ahead (``leads_to_goal``). A step whose effects change
+        nothing (back to this very state) is of no use either. Worked out once per state and
+        steps for the goals pending (``limits`` forgets them), however many labels reach the
+        state: the search and the look-ahead both follow these moves.
+        """
+        key = (id(node), steps)  # nodes are kept for the whole search, so the id names one
+        found = self._onward.get(key)
+        if found is not None:
+            return found
+        found = self._onward[key] = []
+        spare = steps - 1  # steps left after the move
+        country, here = node.country, node.changed
+        reach, anywhere_goals, look = self._reach, self._anywhere_goals, spare < self.lookahead
+        for move in self.within(self.moves(label, node), spare, here):
+            step, to = move[0], move[3]
+            if step.effects:
+                changed = here.after.get(step.id) or self.merged(here, step)
+                if changed is here and to == country:
+                    continue
+                if reach.get(to, _FAR) > spare and not (anywhere_goals and self.holds_anywhere(changed)):
+                    continue
+            else:
+                changed = here
+            if look and not self.leads_to_goal(to, changed, spare, pending):
+                continue
+            found.append((move, changed))
         return found
 
     def node(self, label: _Label) -> _Node:
@@ -979,10 +1018,7 @@ class Search:
         settled_at: dict[tuple[str, _Changes], list[_Label]] = {}
         found: dict[str, Route] = {}
         pending = {pathway.id for pathway in goals}
-        push, pop, merged, horizon = heapq.heappush, heapq.heappop, self.merged, ranking.horizon_days
-        # Near the step limit, look ahead: a label whose state leads to no goal within the steps
-        # it has left is dropped. (Not when tests look at the day: states then differ by it.)
-        lookahead = 0 if self.day_tests else _LOOKAHEAD
+        push, pop, horizon = heapq.heappush, heapq.heappop, ranking.horizon_days
         reach, _, anywhere_goals = self.limits(pending)
         while frontier and pending:
             item = pop(frontier)[-1]
@@ -1024,23 +1060,9 @@ class Search:
             if depth > limit:
                 continue
             spare = limit - depth  # steps still allowed after the next one
-            after = here.after
-            # Only moves after which a goal can still be reached within the step limit.
-            for step, step_risk, assumed_here, to, step_days, step_cost in self.within(
-                self.moves(label, node), spare, here
+            for (step, step_risk, assumed_here, to, step_days, step_cost), changed in self.onward(
+                label, node, spare + 1, pending
             ):
-                if step.effects:
-                    changed = after.get(step.id) or merged(here, step)
-                    if changed is here and to == country:
-                        # Back to this very state (the step changes nothing), later and no
-                        # cheaper: this label, settled, beats it.
-                        continue
-                    if reach.get(to, _FAR) > spare and not (anywhere_goals and self.holds_anywhere(changed)):
-                        continue
-                else:
-                    changed = here
-                if spare < lookahead and not self.leads_to_goal(to, changed, spare, pending):
-                    continue
                 days = base_days + step_days
                 if days > horizon:
                     continue
