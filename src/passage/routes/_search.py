@@ -548,6 +548,11 @@ class Search:
 
     def where(self, test: Leaf) -> frozenset[str] | None:
         """The countries where a test on where one is holds (None: unknown somewhere)."""
+        # Where one is is always known: a test against listed countries holds in just those.
+        if test.op == "eq" and not isinstance(test.value, Ref):
+            return self.countries & {test.value}
+        if test.op == "in" and isinstance(test.value, frozenset):
+            return self.countries & test.value
         # One state whose country is moved from place to place: the test reads nothing else.
         facts = {**self.profile.facts}
         state = State(facts, self.profile.as_of, self.knowledge.missions)
