@@ -4,7 +4,7 @@ glibc's malloc hands out blocks above its mmap threshold as fresh anonymous mapp
 them when they are freed. An upload streams through blocks of about a megabyte — the multipart
 parser's reads and joins, each encrypted chunk — so every chunk paid a page fault per 4 KiB it
 touched, and on this virtual machine page faults are dear: a 100 MB evidence upload ran at
-0.45 of a plain copy's speed, and at 0.65–0.9 with the thresholds below (same run, same host).
+0.45 of a plain copy's speed, and at 0.65–0.9 with the thresholds below (same host, same hour).
 
 Fixed thresholds keep blocks under 4 MiB in the heap, where freed ones are reused, and let a
 process keep up to 32 MiB of freed memory before returning it to the system. Set once per
