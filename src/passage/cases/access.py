@@ -16,12 +16,17 @@ from passage.accounts.models import Role
 from passage.cases.models import Case, CaseStatus, Incident, Letter, Note, Task
 
 
+def _sees_every_case(user: Any) -> bool:
+    """Admins and lawyers (active, logged in) see every case that is not shredded."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role in (Role.ADMIN, Role.LAWYER))
+
+
 def cases_for_user(user: Any) -> QuerySet[Case]:
     """Every case ``user`` may see (shredded cases are gone for everyone)."""
     visible = Case.objects.exclude(status=CaseStatus.SHREDDED)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return visible.none()
-    if user.role in (Role.ADMIN, Role.LAWYER):
+    if _sees_every_case(user):
         return visible
     if user.role == Role.VOLUNTEER:
         return visible.filter(assigned=user)
@@ -75,7 +80,7 @@ def get_note_for_user(user: Any, note_id: Any) -> Note:
 
 def letters_for_user(user: Any) -> QuerySet[Letter]:
     """The letters of every case ``user`` may see."""
-    if getattr(user, "is_authenticated", False) and user.is_active and user.role in (Role.ADMIN, Role.LAWYER):
+    if _sees_every_case(user):
         # Every case but the shredded ones: asking "not among the (few) shredded" is several
         # times faster than "among the (many) visible" when the overdue list counts its letters.
         return Letter.objects.exclude(case__in=Case.objects.filter(status=CaseStatus.SHREDDED))

@@ -13,16 +13,16 @@ from datetime import date
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, ngettext, pgettext
+from django.utils.translation import ngettext, pgettext
 
 from passage.cases.models import Channel, Letter
 from passage.cases.presenters import url_for_id
+from passage.cases.templatetags.passage_cases import institution_name
 
 
 def overdue_rows_html(letters: Iterable[Letter], on: date) -> SafeString:
     """Every ``<tr>`` of the overdue list: due date, days overdue, case, institution, sent, link."""
     case_link, letter_link = url_for_id("cases:detail"), url_for_id("cases:letter")
-    russian = (get_language() or "").startswith("ru")
     open_word = escape(pgettext("link to a letter", "open"))
     channels = {value: escape(str(label)) for value, label in Channel.choices}
     overdue_by: dict[int, str] = {}
@@ -31,13 +31,11 @@ def overdue_rows_html(letters: Iterable[Letter], on: date) -> SafeString:
         days = (on - letter.followup_due).days if letter.followup_due else 0
         if days not in overdue_by:
             overdue_by[days] = escape(ngettext("%(days)s day", "%(days)s days", days) % {"days": days})
-        institution = letter.institution
-        name = institution.name_ru if russian and institution.name_ru else institution.name
         lines.append(
             f"<tr>\n<td>{letter.followup_due.isoformat() if letter.followup_due else ''}</td>\n"
             f"<td>{overdue_by[days]}</td>\n"
             f'<td><a href="{escape(case_link(letter.case_id))}">{escape(letter.case.code)}</a></td>\n'
-            f"<td>{escape(name)}</td>\n"
+            f"<td>{escape(institution_name(letter.institution))}</td>\n"
             f"<td>{letter.date.isoformat()} · {channels.get(letter.channel, escape(letter.channel))}</td>\n"
             f'<td><a href="{escape(letter_link(letter.id))}">{open_word}</a></td>\n</tr>'
         )
