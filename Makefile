@@ -3,11 +3,13 @@ SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 # The seizure tests must search the database files, never skip (tests/web/disk.py).
 export SEIZURE_SEARCH_REQUIRED := 1
+# The route engine must run compiled in the tests (tests/routes/test_native.py), never skip.
+export PASSAGE_REQUIRE_NATIVE := 1
 UV ?= uv
 PY := .venv/bin/python
 ARTIFACTS ?= artifacts
 
-.PHONY: install translations run test test-sqlite test-postgres lint typecheck bench bench-quick clean
+.PHONY: install native translations run test test-sqlite test-postgres lint typecheck bench bench-quick clean
 
 .venv/.installed: pyproject.toml uv.lock
 	scripts/install-system.sh
@@ -18,7 +20,15 @@ ARTIFACTS ?= artifacts
 translations:
 	@for po in $$(find src/passage/locale -name '*.po'); do msgfmt --check -o "$${po%.po}.mo" "$$po" || exit 1; done
 
-install: .venv/.installed translations
+# The route engine's hot modules compiled with mypyc (passage.routes._native), rebuilt when a
+# source changes; a stale build is never run (the sources are, with a warning).
+ENGINE_SOURCES := $(wildcard src/passage/routes/*.py)
+src/passage/routes/_native.json: $(ENGINE_SOURCES) .venv/.installed
+	$(PY) src/passage/routes/_native.py build
+
+native: src/passage/routes/_native.json
+
+install: .venv/.installed translations native
 
 run: install
 	$(PY) -m passage.demo
@@ -49,4 +59,5 @@ bench-quick: install
 	$(PY) -m bench.run_all --quick
 
 clean:
-	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache $(ARTIFACTS)
+	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache $(ARTIFACTS) src/passage/routes/_native.json
+	rm -f src/passage/routes/*.so src/passage_routes_native__mypyc*.so

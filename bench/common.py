@@ -14,6 +14,8 @@ from typing import TypeVar
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from passage.routes._native import status as native_status
+
 __all__ = ["machine", "median", "p95", "progress", "stderr", "timed", "track"]
 
 T = TypeVar("T")
@@ -75,7 +77,7 @@ def track(items: Iterable[T], description: str, total: int | None = None) -> Ite
 
 
 def machine() -> dict[str, str]:
-    """CPU model, cores, Python, load: what a reader needs to compare numbers across runs."""
+    """CPU model, cores, Python, load, engine form: what a reader needs to compare numbers across runs."""
     model = platform.processor() or "unknown CPU"
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as info:
@@ -95,4 +97,5 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "load": load,
+        "engine": native_status(),
     }

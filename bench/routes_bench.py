@@ -11,6 +11,10 @@ single-threaded), which other work on a busy machine disturbs far less than the 
 - ``route_p95_ms``: p95 of our time on the 200-country instances.
 - ``clingo_speedup``: clingo's total time ÷ ours on the same 200-country instances.
 
+The planner runs compiled (mypyc, ``passage.routes._native``); the same 200-country instances are
+also planned by its sources in a subprocess with ``PASSAGE_NATIVE=off``, so the section shows what
+the compilation gives in the same run.
+
 Run alone with ``python -m bench.routes_bench [--quick]``; ``run(quick)`` returns
 ``(headline, markdown)``.
 """
@@ -18,13 +22,17 @@ Run alone with ``python -m bench.routes_bench [--quick]``; ``run(quick)`` return
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 import time
 
 from bench.common import machine, median, p95, progress, stderr, timed
 from bench.oracle import planner_optimum, solve
 from bench.worlds import generate_profile, generate_world, spec_for_countries
-from passage.routes import find_routes
+from passage.routes import KnowledgeBase, Profile, Route, find_routes
+from passage.routes._native import SWITCH
+from passage.routes._native import status as native_status
 
 __all__ = ["run"]
 
@@ -58,9 +66,7 @@ def run(quick: bool = True) -> tuple[dict[str, float], str]:
                 world = generate_world(world_seed, spec_for_countries(size))
                 knowledge = world.knowledge
                 profile = generate_profile(world, person)
-                ours_s, routes = timed(
-                    lambda k=knowledge, p=profile: find_routes(k, p, k.pathways), repeat=3, clock=time.process_time
-                )
+                ours_s, routes = _plan(knowledge, profile)
                 clingo_ms = None
                 if with_clingo:
                     started = time.process_time()
@@ -75,6 +81,7 @@ def run(quick: bool = True) -> tuple[dict[str, float], str]:
                 bar.advance(task)
 
     largest = results[SIZES[-1]]
+    interpreted = _interpreted(SIZES[-1], quick) if native_status() == "compiled" else []
     headline = {
         "route_p95_ms": round(p95([row[0] for row in largest]), 2),
         "clingo_speedup": round(_speedup(largest), 1),
@@ -106,7 +113,44 @@ def run(quick: bool = True) -> tuple[dict[str, float], str]:
             f"| {p95(theirs):.0f} ms | **{_speedup(rows):.1f}×** "
             f"| {median([clingo / planner for planner, clingo in pairs]):.1f}× |"
         )
+    if interpreted:
+        ours = [row[0] for row in largest]
+        lines += [
+            "",
+            f"The planner runs compiled with mypyc (`passage.routes._native`). The same {SIZES[-1]}-country "
+            f"instances planned by its sources in the same run (`{SWITCH}=off`, a subprocess): p50 "
+            f"{median(interpreted):.1f} ms, p95 {p95(interpreted):.1f} ms — compiled is "
+            f"**{p95(interpreted) / p95(ours):.2f}×** faster at p95 and "
+            f"{sum(interpreted) / sum(ours):.2f}× in total.",
+        ]
+    else:
+        lines += ["", f"The planner ran interpreted here ({native_status()})."]
     return headline, "\n".join(lines)
+
+
+def _plan(knowledge: KnowledgeBase, profile: Profile) -> tuple[float, dict[str, Route]]:
+    """Our fastest of three CPU times (seconds) for one instance, and the routes."""
+    return timed(lambda: find_routes(knowledge, profile, knowledge.pathways), repeat=3, clock=time.process_time)
+
+
+def _interpreted(size: int, quick: bool) -> list[float]:
+    """The same instances planned by the engine's sources (``PASSAGE_NATIVE=off``), in a subprocess."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.routes_bench", "--interpreted", str(size), *(["--quick"] if quick else [])],
+        env={**os.environ, SWITCH: "off"}, capture_output=True, text=True, check=True, timeout=1800,
+    )  # fmt: skip
+    return [float(value) for value in json.loads(done.stdout.strip().splitlines()[-1])]
+
+
+def _interpreted_times(size: int, quick: bool) -> list[float]:
+    """Runs in that subprocess: our time (ms) on each instance of ``size`` countries."""
+    if native_status() == "compiled":
+        raise RuntimeError(f"the interpreted anchor must run with {SWITCH}=off")
+    times = []
+    for world_seed, person, _ in _instances(size, quick):
+        world = generate_world(world_seed, spec_for_countries(size))
+        times.append(_plan(world.knowledge, generate_profile(world, person))[0] * 1000)
+    return times
 
 
 def _speedup(rows: list[tuple[float, float | None, int, int]]) -> float:
@@ -116,6 +160,9 @@ def _speedup(rows: list[tuple[float, float | None, int, int]]) -> float:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--interpreted"]:
+        print(json.dumps(_interpreted_times(int(argv[1]), quick="--quick" in argv)))
+        return 0
     headline, section = run(quick="--quick" in argv)
     stderr.print(machine())
     print(section)

@@ -46,6 +46,7 @@ def _header(quick: bool, about: dict[str, str], started: datetime) -> list[str]:
         "",
         f"- CPU: {about['cpu']} ({about['cores']} cores)",
         f"- Python {about['python']} on {about['platform']}",
+        f"- Route engine: {about['engine']} (mypyc; `passage.routes._native`)",
         f"- Load average at start (1, 5, 15 min): {about['load']} — other work on the machine slows "
         "every figure; ratios against anchors measured in the same run are the steadier numbers.",
         "",

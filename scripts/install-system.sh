@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Passage needs, when they are missing: Chromium (browser tests),
 # Tesseract with Russian (OCR), Poppler (PDF checks), gettext (translations), DejaVu fonts and
-# Pango (WeasyPrint), PostgreSQL (the second database the tests run on).
+# Pango (WeasyPrint), PostgreSQL (the second database the tests run on), gcc (the route engine is
+# compiled with mypyc).
 # Runs apt-get only as root and only for what is missing; otherwise says what to install.
 set -euo pipefail
 
 packages=(chromium chromium-driver tesseract-ocr tesseract-ocr-rus tesseract-ocr-eng poppler-utils
-          gettext fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 postgresql)
+          gettext fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 postgresql gcc)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

@@ -1,9 +1,12 @@
 """The route engine: knowledge base, evaluator, planner and explanations.
 
 Pure Python: imports nothing from Django or from the rest of Passage, so that other tools can
-reuse it and a test can prove it.
+reuse it and a test can prove it. Its hot modules are also compiled with mypyc when installed;
+``passage.routes._native`` makes sure a stale build never runs.
 """
 
+# First, so that it decides whether the imports below load the compiled modules or their sources.
+from passage.routes import _native  # noqa: F401
 from passage.routes.batch import BatchEvaluator, evaluate_batch
 from passage.routes.errors import KnowledgeError, ProfileError, RoutesError, SourceError
 from passage.routes.evaluator import PathwayResult, Reachability, evaluate_all, evaluate_pathway

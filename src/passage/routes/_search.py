@@ -20,7 +20,6 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from passage.routes._reduce import DAY_OPS, Check, Order, Residual, combine, order_function, truth
@@ -45,52 +44,80 @@ from passage.routes.profile import Profile
 __all__ = ["Search"]
 
 
-@dataclass(slots=True)
+# The search's own records are plain classes with ``__slots__`` rather than dataclasses: compiled
+# (``passage.routes._native``), a dataclass's generated ``__init__`` would still run interpreted.
+
+
 class _Label:
-    """A partial route: what it has cost so far, where it leads, and the step that led here."""
+    """A partial route: what it has cost so far, where it leads, and the step that led here.
 
-    # Its place in the queue (``order_function``); it ends with the step ids taken.
-    order: Order
-    risk: int
-    days: int
-    cost: int
-    assumptions: frozenset[str]
-    country: str
-    changed: _Changes
-    arrived_day: int | None
-    depth: int
-    parent: _Label | None
-    step: Step | None
-    # Taken out of the queue and expanded (not beaten by one before it).
-    settled: bool = False
+    ``order`` is its place in the queue (``order_function``); it ends with the step ids taken.
+    ``settled``: taken out of the queue and expanded (not beaten by one before it).
+    """
+
+    __slots__ = (
+        "arrived_day", "assumptions", "changed", "cost", "country", "days", "depth", "order", "parent", "risk",
+        "settled", "step",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        order: Order,
+        risk: int,
+        days: int,
+        cost: int,
+        assumptions: frozenset[str],
+        country: str,
+        changed: _Changes,
+        arrived_day: int | None,
+        depth: int,
+        parent: _Label | None,
+        step: Step | None,
+    ) -> None:
+        self.order = order
+        self.risk = risk
+        self.days = days
+        self.cost = cost
+        self.assumptions = assumptions
+        self.country = country
+        self.changed = changed
+        self.arrived_day = arrived_day
+        self.depth = depth
+        self.parent = parent
+        self.step = step
+        self.settled = False
 
 
-@dataclass(slots=True)
 class _Goal:
     """A route to a pathway, built only if it leaves the queue before any other to that pathway."""
 
-    label: _Label
-    pathway: Pathway
-    unknown: frozenset[str]
+    __slots__ = ("label", "pathway", "unknown")
+
+    def __init__(self, label: _Label, pathway: Pathway, unknown: frozenset[str]) -> None:
+        self.label = label
+        self.pathway = pathway
+        self.unknown = unknown
 
 
-@dataclass(slots=True)
 class _Node:
     """What one state allows, worked out once however many labels reach it.
 
-    ``moves``: each step that can be taken (``_Move``). ``goals``: the pathways whose
-    requirements do not fail here, with the requirement facts to assume. ``stay_risk``: the risk
-    of applying here.
+    ``moves``: each step that can be taken (``_Move``), worked out only when a label here may
+    still take a step. ``goals``: the pathways whose requirements do not fail here, with the
+    requirement facts to assume. ``stay_risk``: the risk of applying here. ``state``: the
+    state's facts, made when a test needs them.
     """
 
-    goals: list[tuple[Pathway, frozenset[str]]]
-    stay_risk: int
-    # Worked out only when a label here may still take a step.
-    moves: list[_Move] | None
-    country: str
-    changed: _Changes
-    day: tuple[int, ...]
-    state: State | None = None
+    __slots__ = ("changed", "country", "day", "goals", "moves", "state", "stay_risk")
+
+    def __init__(self, country: str, changed: _Changes, day: tuple[int, ...], state: State | None) -> None:
+        self.goals: list[tuple[Pathway, frozenset[str]]] = []
+        self.stay_risk = 0
+        self.moves: list[_Move] | None = None
+        self.country = country
+        self.changed = changed
+        self.day = day
+        self.state = state
 
 
 class _Changes:
@@ -188,6 +215,7 @@ class Search:
         self._templates: dict[str, tuple[list[_Move], tuple[_Group, ...], tuple[str, ...], bool]] = {}
         self._moves: dict[tuple[object, ...], list[_Move]] = {}
         self._nearby: dict[tuple[int, int], list[_Move]] = {}  # see ``within``
+        self._touches: dict[str, bool] = {}  # by step id: see ``touches_needed``
         self._reach: dict[str, int] = {}  # see ``limits``
         self._anywhere_goals: tuple[Pathway, ...] = ()
         # States (with the steps left) from which a pending goal can, or cannot, be reached: see
@@ -692,6 +720,7 @@ class Search:
         self._nearby.clear()
         self._leads.clear()
         self._onward.clear()
+        self._touches.clear()
         located, beyond, goals = self._bounds
         reach = {country: min(located.get(country, _FAR), beyond.get(country, _FAR)) for country in {*located, *beyond}}
         self._reach, self._anywhere_goals = reach, goals
@@ -710,10 +739,19 @@ class Search:
         key = (id(moves), spare)
         found = self._nearby.get(key)
         if found is None:
-            reach, needed = self._reach, self._needed
+            reach = self._reach
             found = self._nearby[key] = [
-                move for move in moves if reach.get(move[3], _FAR) <= spare or not needed.isdisjoint(move[0].effects)
+                move
+                for move in moves
+                if ((near := reach.get(move[3])) is not None and near <= spare) or self.touches_needed(move[0])
             ]
+        return found
+
+    def touches_needed(self, step: Step) -> bool:
+        """Whether ``step`` changes a fact that a goal that holds anywhere reads (``limits``)."""
+        found = self._touches.get(step.id)
+        if found is None:
+            found = self._touches[step.id] = not self._needed.isdisjoint(step.effects)
         return found
 
     def leads_to_goal(self, country: str, changed: _Changes, steps: int, pending: set[str]) -> bool:
@@ -761,7 +799,8 @@ class Search:
                 changed = here.after.get(step.id) or self.merged(here, step)
                 if changed is here and to == country:
                     continue
-                if reach.get(to, _FAR) > spare and not (anywhere_goals and self.holds_anywhere(changed)):
+                near = reach.get(to)
+                if (near is None or near > spare) and not (anywhere_goals and self.holds_anywhere(changed)):
                     continue
             else:
                 changed = here
@@ -790,7 +829,7 @@ class Search:
         if found is not None:
             return found
         country = label.country
-        node = _Node([], 0, None, country, label.changed, key[2] if self.day_tests else (), state)  # type: ignore[arg-type]
+        node = _Node(country, label.changed, key[2] if self.day_tests else (), state)  # type: ignore[arg-type]
         values = label.changed.values
         bundle = self._arrivals.get(country)
         if bundle is None:
@@ -1035,7 +1074,8 @@ class Search:
                 continue
             label = item
             country, here, depth = label.country, label.changed, label.depth
-            if depth + reach.get(country, _FAR) > limit and not (anywhere_goals and self.holds_anywhere(here)):
+            near = reach.get(country)
+            if (near is None or depth + near > limit) and not (anywhere_goals and self.holds_anywhere(here)):
                 continue
             base_risk, base_days, base_cost, base_assumed = label.risk, label.days, label.cost, label.assumptions
             settled = settled_at.get((country, here))

@@ -673,9 +673,8 @@ class BatchEvaluator:
             needed = kinds
             if kinds:
                 held = evidence[row]
-                needed = needs.get(held)  # type: ignore[assignment]
-                if needed is None:
-                    needed = needs[held] = _needed(kinds, held)
+                cached = needs.get(held)
+                needed = cached if cached is not None else needs.setdefault(held, _needed(kinds, held))
             obtainable = TRUE
             obstacles: tuple[Obstacle, ...] = ()
             if now != TRUE:

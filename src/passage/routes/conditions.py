@@ -34,6 +34,8 @@ TRUE: Final = 2
 UNKNOWN: Final = 1
 FALSE: Final = 0
 Truth: TypeAlias = int
+# Any fact value (a name the compiled dataclasses can look up: see ``passage.routes._native``).
+Value: TypeAlias = object
 
 # Each operator with its opposite; negating a leaf swaps them.
 OPPOSITE: Final[dict[str, str]] = {
@@ -92,7 +94,7 @@ class Leaf:
 
     fact: str
     op: str
-    value: object
+    value: Value
 
     def evaluate(self, state: State) -> Truth:
         actual = state.facts.get(self.fact)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from passage.routes.conditions import State
+from passage.routes.conditions import State, Value
 from passage.routes.messages import Message
 from passage.routes.model import RISKS, KnowledgeBase, Pathway, ReqAll, ReqNode, Requirement, Step, cite
 from passage.routes.profile import Profile
@@ -49,7 +49,7 @@ class Ranking:
 class RouteStep:
     action: str
     id: str
-    label: object  # Text (en/ru)
+    label: Value  # Text (en/ru)
     country: str
     risk: str
     days: int
