@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 
 from passage.routes._reduce import DAY_OPS, Check, Order, Residual, combine, order_function, truth
@@ -136,9 +136,27 @@ class _Changes:
 
 
 _NOTHING: frozenset[str] = frozenset()
-# A step that can be taken from a state: the step, its risk there, the facts it must assume,
-# where it leads, and its days (waiting included) and cost, read once here rather than per label.
-_Move = tuple[Step, int, frozenset[str], str, int, int]
+
+
+class _Move:
+    """A step that can be taken from a state: the step, its risk there, the facts it must assume,
+    where it leads, and its days (waiting included) and cost, read once here rather than per label.
+
+    A class rather than a tuple: compiled, a tuple taken out of one list and put in another is
+    unpacked and packed anew, where an object is only referred to.
+    """
+
+    __slots__ = ("assumed", "cost", "days", "risk", "step", "to")
+
+    def __init__(self, step: Step, risk: int, assumed: frozenset[str], to: str, days: int, cost: int) -> None:
+        self.step = step
+        self.risk = risk
+        self.assumed = assumed
+        self.to = to
+        self.days = days
+        self.cost = cost
+
+
 # A step that can start in a country: its move when its precondition holds and no risk rule
 # applies, its precondition (None when its value is the same in every state) and the risk rules
 # whose value differs between states (highest risk first). With neither, the move is the same
@@ -356,7 +374,7 @@ class Search:
                 rules = self.rule_checks(step, country) if step.action == "travel" else stay
                 if rules:
                     rules, risk = self.folded(rules, risk)
-                move = (step, risk, assumed, step.to or country, step.days + step.wait_days, step.cost_eur)
+                move = _Move(step, risk, assumed, step.to or country, step.days + step.wait_days, step.cost_eur)
                 if requires is None and not rules:
                     fixed.append(move)
                     continue
@@ -643,7 +661,7 @@ class Search:
         """
         holds = self._holds_anywhere.get(changed)
         if holds is None:
-            alike = tuple(map(changed.values.get, sorted(self._needed)))
+            alike = _read(changed.values, sorted(self._needed))
             holds = self._holds_alike.get(alike)
             if holds is None:
                 assert self._bounds is not None  # noqa: S101 - set when the search starts
@@ -743,7 +761,7 @@ class Search:
             found = self._nearby[key] = [
                 move
                 for move in moves
-                if ((near := reach.get(move[3])) is not None and near <= spare) or self.touches_needed(move[0])
+                if ((near := reach.get(move.to)) is not None and near <= spare) or self.touches_needed(move.step)
             ]
         return found
 
@@ -794,7 +812,7 @@ class Search:
         country, here = node.country, node.changed
         reach, anywhere_goals, look = self._reach, self._anywhere_goals, spare < self.lookahead
         for move in self.within(self.moves(label, node), spare, here):
-            step, to = move[0], move[3]
+            step, to = move.step, move.to
             if step.effects:
                 changed = here.after.get(step.id) or self.merged(here, step)
                 if changed is here and to == country:
@@ -835,7 +853,7 @@ class Search:
         if bundle is None:
             bundle = self._arrivals[country] = self.arrivals(country)
         checks, finals, support, by_day = bundle
-        here = (country, tuple(map(values.get, support)), node.day if by_day else None)
+        here = (country, _read(values, support), node.day if by_day else None)
         known = self._outcomes.get(here)
         if known is None:
             goals = []
@@ -881,7 +899,7 @@ class Search:
         country = label.country
         fixed, groups, support, by_day = self.templates(country)
         values = node.changed.values
-        key = (country, tuple(map(values.get, support)), node.day if by_day else None)
+        key = (country, _read(values, support), node.day if by_day else None)
         moves = self._moves.get(key)
         if moves is None:
             moves = [*fixed]
@@ -893,14 +911,14 @@ class Search:
 
     def group_moves(self, group: _Group, label: _Label, node: _Node) -> list[_Move]:
         """The moves of ``group``'s steps from the state of ``label``, remembered by what they read."""
-        key: tuple[object, ...] = tuple(map(node.changed.values.get, group.support))
+        key: tuple[object, ...] = _read(node.changed.values, group.support)
         if group.by_day:
             key = (*key, node.day)
         moves = group.made.get(key)
         if moves is None:
             moves = group.made[key] = []
             for move, requires, rules in group.templates:
-                step, risk, assumed, to, days, cost = move
+                step, risk, assumed = move.step, move.risk, move.assumed
                 if requires is not None:
                     truth = self.value(requires, label, node)
                     if truth == FALSE:
@@ -914,12 +932,16 @@ class Search:
                     if self.value(check, label, node) != FALSE:
                         risk = level
                         break
-                moves.append((step, risk, assumed, to, days, cost))
+                moves.append(
+                    move
+                    if risk == move.risk and assumed is move.assumed
+                    else _Move(step, risk, assumed, move.to, move.days, move.cost)
+                )
         return moves
 
     def memo_key(self, check: Check, node: _Node) -> tuple[object, ...]:
         """What ``check`` reads in ``node``: its changing facts, and the country and day if it looks."""
-        key: tuple[object, ...] = tuple(map(node.changed.values.get, check.support))
+        key: tuple[object, ...] = _read(node.changed.values, check.support)
         if check.by_country:
             key = (*key, node.country)
         if check.by_day:
@@ -1105,14 +1127,13 @@ class Search:
             if depth > limit:
                 continue
             spare = limit - depth  # steps still allowed after the next one
-            for (step, step_risk, assumed_here, to, step_days, step_cost), changed in self.onward(
-                label, node, spare + 1, pending
-            ):
-                days = base_days + step_days
+            for move, changed in self.onward(label, node, spare + 1, pending):
+                step, step_risk, assumed_here, to = move.step, move.risk, move.assumed, move.to
+                days = base_days + move.days
                 if days > horizon:
                     continue
                 risk = step_risk if step_risk > base_risk else base_risk
-                cost = base_cost + step_cost
+                cost = base_cost + move.cost
                 assumptions = base_assumed | assumed_here if assumed_here else base_assumed
                 # A settled label that beats this one, or a queued one that leaves the queue
                 # first and beats it, would make it useless when its turn came: skip it now.
@@ -1154,6 +1175,11 @@ class Search:
                 queued.append(child)
                 push(frontier, (*order, next(counter), child))
         return found
+
+
+def _read(values: dict[str, object], facts: Sequence[str]) -> tuple[object, ...]:
+    """The values of ``facts`` (None: not stated), as a key for what reads just these facts."""
+    return tuple([values.get(fact) for fact in facts])
 
 
 _Beats = Callable[[_Label, int, int, int, int, frozenset[str]], bool]
