@@ -118,7 +118,7 @@ def test_a_source_changed_after_the_build_runs_as_source_with_a_warning(tmp_path
     status, loaded = stale.stdout.splitlines()
     assert status == "interpreted: sources changed since the build: model"
     assert loaded == str(copy / "passage" / "routes" / "_search.py")  # the whole group, not just the edited one
-    assert "out of date (model)" in stale.stderr
+    assert "cannot be used (sources changed since the build: model)" in stale.stderr
     assert "make install" in stale.stderr
 
 
@@ -129,6 +129,18 @@ def test_a_build_without_its_record_of_sources_is_not_trusted(tmp_path):
     status, loaded = _run(WHICH, path=copy).stdout.splitlines()
     assert status.startswith("interpreted: sources changed since the build: _compile, _reduce")
     assert loaded.endswith("_search.py")
+
+
+@needs_build
+def test_a_build_missing_a_module_is_not_used(tmp_path):
+    copy = _copy_of_the_engine(tmp_path)
+    for extension in (copy / "passage" / "routes").glob("evaluator.*.so"):
+        extension.unlink()
+    done = _run(WHICH, path=copy)
+    status, loaded = done.stdout.splitlines()
+    assert status == "interpreted: incomplete build, missing: evaluator"
+    assert loaded.endswith("_search.py")
+    assert "incomplete build, missing: evaluator" in done.stderr
 
 
 def test_without_a_build_the_sources_run(tmp_path):

@@ -96,11 +96,15 @@ def guard() -> str:
         except (OSError, ValueError, KeyError, TypeError):
             recorded = {}
         changed = [module for module in MODULES if recorded.get(module) != _digest(module)]
-        if changed or len(built) != len(MODULES):
-            reason = "sources changed since the build: " + ", ".join(changed or sorted(set(MODULES) - set(built)))
+        missing = [module for module in MODULES if module not in built]
+        if changed:
+            reason = "sources changed since the build: " + ", ".join(changed)
+        elif missing:
+            reason = "incomplete build, missing: " + ", ".join(missing)
+        if reason:
             print(
-                f"passage: the compiled route engine is out of date ({', '.join(changed) or 'incomplete'}); "
-                "running its sources. Rebuild it with `make install`.",
+                f"passage: the compiled route engine cannot be used ({reason}); running its sources. "
+                "Rebuild it with `make install`.",
                 file=sys.stderr,
             )
     if reason and built:
