@@ -113,6 +113,11 @@ def guard() -> str:
     return _status
 
 
+def _extensions() -> list[Path]:
+    """Every file a build leaves: the modules' extensions and the group's shared library."""
+    return [*HERE.glob("*.so"), *HERE.parents[1].glob(f"{GROUP}__mypyc*.so")]
+
+
 def build() -> int:
     """Compile ``MODULES`` with mypyc next to their sources and record their digests."""
     if os.environ.get(SWITCH, "").lower() == "off":
@@ -127,7 +132,7 @@ def build() -> int:
         print(f"route engine: cannot compile ({error.name} is missing); run `make install`", file=sys.stderr)
         return 1
     source_root = HERE.parents[1]
-    for old in [*HERE.glob("*.so"), *source_root.glob(f"{GROUP}__mypyc*.so")]:
+    for old in _extensions():
         old.unlink()  # a process that loaded it keeps its copy; new ones never see a half-written file
     STAMP.unlink(missing_ok=True)
     digests = {module: _digest(module) for module in MODULES}
@@ -156,7 +161,7 @@ def build() -> int:
                 ],
             )
         except (SystemExit, Exception) as error:  # mypyc and distutils report errors both ways
-            for half in [*HERE.glob("*.so"), *source_root.glob(f"{GROUP}__mypyc*.so")]:
+            for half in _extensions():
                 half.unlink()
             print(
                 f"route engine: compiling failed ({error}); fix the error above, "
