@@ -8,8 +8,10 @@ management machinery, so it shares the permission helpers and the audit log with
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import sys
+import textwrap
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -27,12 +29,49 @@ from passage.routes.errors import KnowledgeError
 
 ENGINE_COMMANDS = {"plan", "explain", "kb"}
 EXIT_BAD_INPUT = 2
+PACKAGE = Path(__file__).resolve().parent
+
+
+def office_commands() -> dict[str, str]:
+    """Passage's own office commands and their one-line help, read from the sources.
+
+    Read, not imported: ``passage --help`` stays fast and works without a configured web app.
+    """
+    commands = {}
+    for module in sorted(PACKAGE.glob("*/management/commands/*.py")):
+        if module.name.startswith("_"):
+            continue
+        summary = ""
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "help" for t in node.targets):
+                value = node.value
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    summary = value.value
+                break
+        commands[module.stem] = summary
+    return dict(sorted(commands.items()))
+
+
+def _epilog() -> str:
+    wrap = textwrap.TextWrapper(width=79, initial_indent="  ", subsequent_indent=" " * 22)
+    lines = [wrap.fill(f"{name:<19} {summary}") for name, summary in office_commands().items()]
+    return "\n".join(
+        [
+            "office commands (they read the web app's settings: PASSAGE_* variables or the demo's):",
+            *lines,
+            "",
+            "passage COMMAND --help shows a command's options; Django's own commands (migrate,",
+            "db_worker, ...) run the same way.",
+        ]
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="passage",
         description="Plan lawful routes to protection and run the office's tools.",
+        epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

@@ -142,3 +142,25 @@ def test_a_bad_knowledge_base_for_plan_is_one_line(tmp_path):
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert "unknown fact 'magik'" in result.stderr
+
+
+def test_help_lists_every_office_command_with_its_summary():
+    """`passage --help` shows the office commands too, read from their sources, not a copy."""
+    result = passage("--help")
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())  # argparse wraps long summaries
+    package = Path(__file__).resolve().parents[2] / "src" / "passage"
+    modules = sorted(p.stem for p in package.glob("*/management/commands/*.py") if not p.name.startswith("_"))
+    assert {"vault", "audit", "token", "replan"} <= set(modules)
+    for name in modules:
+        assert f" {name} " in text, name
+    assert "Vault tools: init, unseal, seal, status, rotate, shred CASE_ID." in text
+    assert "Audit log tools: verify the hash chain." in text
+
+
+def test_office_commands_have_a_summary():
+    from passage.cli import office_commands
+
+    summaries = office_commands()
+    assert summaries, "no office commands found"
+    assert all(summaries.values()), [name for name, summary in summaries.items() if not summary]
