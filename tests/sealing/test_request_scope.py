@@ -17,15 +17,21 @@ from passage.vault import LocalKeyHolder, SealedError, VaultError
 
 
 class CountingHolder(LocalKeyHolder):
-    """The real in-process key holder, counting how often the master key is asked for."""
+    """The real in-process key holder, counting how often the master key is asked for and how
+    often whether it is sealed."""
 
     def __init__(self) -> None:
         super().__init__()
         self.asked = 0
+        self.asked_sealed = 0
 
     def master(self) -> Any:
         self.asked += 1
         return super().master()
+
+    def is_sealed(self) -> bool:
+        self.asked_sealed += 1
+        return super().is_sealed()
 
 
 @pytest.fixture
@@ -71,3 +77,15 @@ def test_a_case_shredded_inside_a_scope_cannot_be_read_in_it(office: Any, counti
         actions.shred_case(case.id, actor=office.lawyer)
         with pytest.raises(VaultError, match="crypto-shredded"):
             service.case_cipher(case.id)
+
+
+def test_a_staff_page_asks_whether_the_vault_is_sealed_once(as_lawyer: Any, counting: CountingHolder) -> None:
+    """The sealed gate asks; the layout shows its answer instead of asking the key daemon again."""
+    holder = counting
+    response = as_lawyer.get("/")
+    assert response.status_code == 200
+    assert holder.asked_sealed == 1
+    assert b'action="/vault/seal/"' in response.content  # the layout still knows it is unsealed: "Seal now"
+    holder.seal()
+    response = as_lawyer.get("/")
+    assert response.status_code == 503 and holder.asked_sealed == 2

@@ -20,7 +20,10 @@ def sealed_gate(get_response: Handler) -> Handler:
     def middleware(request: HttpRequest) -> HttpResponse:
         if request.path.startswith(SEALED_OPEN):
             return get_response(request)
-        if vault_is_sealed():
+        sealed = vault_is_sealed()
+        # The layout (web.context) shows the gate's answer: one key-daemon round trip per page.
+        request.vault_sealed = sealed  # type: ignore[attr-defined]
+        if sealed:
             if request.path.startswith("/api/"):
                 return JsonResponse({"error": "sealed", "detail": "The office vault is sealed."}, status=503)
             response = TemplateResponse(
