@@ -52,7 +52,7 @@ def office_commands() -> dict[str, str]:
     return dict(sorted(commands.items()))
 
 
-def _epilog() -> str:
+def _office_help() -> str:
     wrap = textwrap.TextWrapper(width=79, initial_indent="  ", subsequent_indent=" " * 22)
     lines = [wrap.fill(f"{name:<19} {summary}") for name, summary in office_commands().items()]
     return "\n".join(
@@ -66,14 +66,16 @@ def _epilog() -> str:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """The top-level parser: its help ends with the office commands, read only when help is shown."""
+
+    def format_help(self) -> str:
+        return f"{super().format_help()}\n{_office_help()}\n"
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="passage",
-        description="Plan lawful routes to protection and run the office's tools.",
-        epilog=_epilog(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser = _Parser(prog="passage", description="Plan lawful routes to protection and run the office's tools.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=argparse.ArgumentParser)
 
     def common(command: argparse.ArgumentParser) -> None:
         command.add_argument(
