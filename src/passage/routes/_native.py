@@ -5,11 +5,12 @@ modules with mypyc (``make install`` runs ``python src/passage/routes/_native.py
 runs the same source with fewer interpreter steps: bench/RESULTS.md compares the two.
 
 Python imports an extension module before a source file of the same name, so a module edited
-after the build would silently run its old compiled form. ``guard`` (run when
-``passage.routes`` imports this module, before anything else) therefore compares every compiled module's source with the digest recorded
-at build time; if one differs, or ``PASSAGE_NATIVE=off`` is set, all of them are imported from
-source instead (they are compiled as one group, so they go together) and one line on standard
-error says how to rebuild. ``status()`` says which form is running.
+after the build would silently run its old compiled form. ``guard`` (run when ``passage.routes``
+imports this module, before anything else) therefore compares every compiled module's source
+with the digest recorded at build time; if one differs, an extension is missing, or
+``PASSAGE_NATIVE=off`` is set, all of them are imported from source instead (they are compiled
+as one group, so they go together) and one line on standard error says how to rebuild.
+``status()`` says which form is running.
 
 This module itself is never compiled, and when run as a script it imports nothing of Passage.
 """
