@@ -103,6 +103,23 @@ def test_it_lists_the_letters_on_the_case_page(as_lawyer, office, institution):
     assert "Canary list subject" in page and institution.name in page
 
 
+def test_it_shows_each_letter_row_on_the_case_page_escaped_and_in_russian(as_lawyer, office, institution):
+    due = _letter(office, institution, days_ago=30, subject="<b>Visa</b> & appeal")
+    answered = _letter(office, institution, days_ago=40, direction="in", subject="")
+    actions.set_reply_status(office.lawyer, answered, "refused", actions.today() - timedelta(days=3))
+    as_lawyer.post("/i18n/setlang/", {"language": "ru"})
+    page = as_lawyer.get(f"/cases/{office.case.id}/").content.decode()
+    rows = {letter.id: page[page.index(f'href="/letters/{letter.id}/"') :] for letter in (due, answered)}
+    rows = {key: row[: row.index("</tr>")] for key, row in rows.items()}
+    assert "&lt;b&gt;Visa&lt;/b&gt; &amp; appeal</a>" in rows[due.id] and "<b>" not in page
+    assert "ждём ответа" in rows[due.id]
+    assert f'{due.followup_due.isoformat()} <strong class="bad">срок наступил</strong>' in rows[due.id]
+    assert "(без темы)</a>" in rows[answered.id]
+    assert "отказ" in rows[answered.id] and (actions.today() - timedelta(days=3)).isoformat() in rows[answered.id]
+    before = page[: page.index(f'href="/letters/{answered.id}/"')]
+    assert "получено · эл. почта" in before[before.rindex("<tr>") :]
+
+
 def test_it_hides_letters_of_cases_a_volunteer_may_not_see(as_nobody, office, institution):
     letter = _letter(office, institution)
     assert as_nobody.get(f"/letters/{letter.id}/").status_code == 404
@@ -182,6 +199,16 @@ def test_it_keeps_the_overdue_query_count_constant(
     with django_assert_max_num_queries(len(five.captured_queries)):
         page = as_lawyer.get("/follow-ups/").content.decode()
     assert page.count('href="/letters/') == 50
+
+
+def test_it_pages_the_overdue_follow_ups_oldest_first(as_lawyer, office, institution, make_cases):
+    letters = [_letter(office, institution, days_ago=100 - n, case=case) for n, case in enumerate(make_cases(55))]
+    first = as_lawyer.get("/follow-ups/").content.decode()
+    second = as_lawyer.get("/follow-ups/?page=2").content.decode()
+    assert first.count('href="/letters/') == 50 and "Page 1 of 2" in first
+    assert second.count('href="/letters/') == 5 and "Page 2 of 2" in second
+    assert [f'href="/letters/{letter.id}/"' in second for letter in letters] == [False] * 50 + [True] * 5
+    assert first.index(f'href="/letters/{letters[0].id}/"') < first.index(f'href="/letters/{letters[49].id}/"')
 
 
 # -- institutions --------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from passage.cases.forms import (
     ShredForm,
     TaskForm,
 )
+from passage.cases.letters_html import case_letters_html
 from passage.cases.models import Case, CaseStatus
 from passage.cases.presenters import evidence_labels, fact_lines, lang_of, limbo_rows
 from passage.cases.views.common import paginate, people_on_case
@@ -128,6 +129,7 @@ def render_case_page(request: HttpRequest, case: Case, *, status: int = 200, **c
         "incident_form": IncidentForm(lang=lang, prefix="incident"),
         "today": actions.today(),
     }
+    page["letters_html"] = case_letters_html(page["letters"], page["today"])
     page.update(context)
     for name in ("note_form", "task_form", "incident_form"):
         page[f"{name}_html"] = blank_form_html(page[name])

@@ -16,7 +16,7 @@ from passage.cases.access import get_case_for_user, get_letter_for_user
 from passage.cases.actions_office import INSTITUTION_FIELDS, save_institution, seed_directory
 from passage.cases.charts import OUTCOMES, answer_chart
 from passage.cases.forms import InstitutionForm, LetterForm, ReplyStatusForm
-from passage.cases.letters_html import overdue_rows_html
+from passage.cases.letters_html import OVERDUE_COLUMNS, overdue_rows_html
 from passage.cases.models import Institution, ReplyStatus
 from passage.cases.presenters import lang_of
 from passage.cases.views.common import paginate
@@ -85,19 +85,12 @@ def letter_status(request: HttpRequest, letter_id: Any) -> HttpResponse:
     return redirect("cases:letter", letter_id=letter.id)
 
 
-# What the overdue list shows: not the letters' encrypted subjects and bodies.
-OVERDUE_COLUMNS = (
-    "id", "case_id", "case__code", "institution__name", "institution__name_ru", "date", "channel", "followup_due",
-)  # fmt: skip
-
-
 @staff_view(*CASE_WORKERS)
 @require_GET
 def overdue(request: HttpRequest) -> HttpResponse:
     """Letters awaiting an answer whose follow-up date has come, oldest first."""
     on = actions.today()
-    letters = actions.overdue_followups(request.user, on).only(*OVERDUE_COLUMNS)
-    page = paginate(request, letters)
+    page = paginate(request, actions.overdue_followups(request.user, on), values=OVERDUE_COLUMNS)
     context = {"page": page, "rows": overdue_rows_html(page.object_list, on), "today": on}
     return render(request, "cases/overdue.html", context)
 
