@@ -99,9 +99,12 @@ def limbo_rows(cases: Iterable[Case], lang: str, on: date) -> list[LimboRow]:
     thresholds = sorted(settings.PASSAGE.stay_warning_days)
     countries: dict[str, str] = {}
     names: dict[str, str] = {}
+    warnings: dict[int, StayWarning | None] = {}  # by days left: one translation per distinct count
     rows: list[LimboRow] = []
     for case in cases:
         days_left = (case.permitted_stay_ends - on).days if case.permitted_stay_ends else None
+        if days_left is not None and days_left not in warnings:
+            warnings[days_left] = stay_warning(days_left, thresholds) if days_left <= thresholds[-1] else None
         flags = ((case.wanted_federal, federal), (case.wanted_interstate, interstate), (case.wanted_interpol, interpol))
         code = case.current_country
         if code not in countries:
@@ -119,9 +122,7 @@ def limbo_rows(cases: Iterable[Case], lang: str, on: date) -> list[LimboRow]:
                 days_there=(on - case.arrived_on).days if case.arrived_on else None,
                 stay_ends=case.permitted_stay_ends,
                 days_left=days_left,
-                warning=stay_warning(days_left, thresholds)
-                if days_left is not None and days_left <= thresholds[-1]
-                else None,
+                warning=warnings[days_left] if days_left is not None else None,
                 wanted=[label for flag, label in flags if flag],
                 wanted_unknown=any(flag is None for flag, _label in flags),
                 last_contact=case.last_contact,
