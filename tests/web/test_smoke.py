@@ -27,3 +27,30 @@ def test_a_sealed_server_shows_the_unseal_page(as_lawyer, vault):
     response = as_lawyer.get("/")
     assert response.status_code == 503
     assert "sealed" in response.content.decode().lower()
+
+
+def _nav(page: bytes) -> str:
+    text = page.decode()
+    return text[text.index("<nav") : text.index("</nav>")]
+
+
+def test_the_navigation_follows_each_role_and_language(office, vault):
+    """The layout keeps its links per role and language: each person still sees only their own."""
+    from django.test import Client
+
+    from tests.conftest import verified_client
+
+    links = {}
+    for name, user in (("admin", office.admin), ("lawyer", office.lawyer), ("volunteer", office.volunteer)):
+        person = verified_client(Client(), user)
+        links[name] = _nav(person.get("/").content)
+        person.post("/i18n/setlang/", {"language": "ru"})
+        links[f"{name}-ru"] = _nav(person.get("/").content)
+    assert "/accounts/users/" in links["admin"] and "/accounts/users/" not in links["lawyer"]
+    assert "/statistics/" in links["lawyer"] and "/statistics/" not in links["volunteer"]
+    assert "/inbox/" not in links["volunteer-ru"] and "/cases/" in links["volunteer-ru"]
+    assert ">Dashboard<" in links["volunteer"] and ">Dashboard<" not in links["volunteer-ru"]
+    assert ">Статистика<" in links["lawyer-ru"] and ">Statistics<" in links["lawyer"]
+    lawyer = verified_client(Client(), office.lawyer)
+    vault.seal()
+    assert "/statistics/" not in _nav(lawyer.get("/").content)  # the unseal page: no links at all
