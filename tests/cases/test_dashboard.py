@@ -170,12 +170,18 @@ def test_it_refuses_to_mark_someone_elses_reminder(client, office):
     assert not reminder.read
 
 
-def test_it_drops_reminders_of_shredded_cases(as_volunteer, office):
-    actions.add_task(office.lawyer, office.case, title="x", due_on=actions.today())
+@pytest.mark.parametrize("person", ["lawyer", "volunteer"])
+def test_it_drops_reminders_of_shredded_cases(client, office, person):
+    from tests.conftest import verified_client
+
+    user = getattr(office, person)
+    actions.add_task(office.lawyer, office.case, title="x", due_on=actions.today(), assigned_to=user)
     actions.due_reminders()
+    viewer = verified_client(client, user)
+    assert Reminder.objects.filter(user=user).exists() and office.case.code in viewer.get("/").content.decode()
     actions.shred_case(office.case.id, actor=office.lawyer)
-    page = as_volunteer.get("/").content.decode()
-    assert office.case.code not in page
+    page = viewer.get("/").content.decode()
+    assert office.case.code not in page and "No unread reminders." in page
 
 
 def test_it_tells_of_cases_planned_with_an_older_knowledge_base(as_lawyer, office):

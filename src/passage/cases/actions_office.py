@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from passage.accounts.access import can_manage_cases, can_reveal_true_names, require
 from passage.accounts.models import Role, User
 from passage.audit.chain import record
-from passage.cases.access import cases_for_user
+from passage.cases.access import cases_for_user, of_visible_cases
 from passage.cases.models import Case, CaseStatus, Institution, Reminder
 from passage.sealing import service
 
@@ -107,11 +107,8 @@ def seed_directory(actor: Any) -> int:
 
 def unread_reminders(user: Any) -> QuerySet[Reminder]:
     """The user's unread reminders on cases they may still see (shredded cases drop out)."""
-    return (
-        Reminder.objects.filter(user=user, read=False, case__in=cases_for_user(user))
-        .select_related("case")
-        .order_by("due_on", "pk")
-    )
+    unread = Reminder.objects.filter(user=user, read=False)
+    return of_visible_cases(user, unread).select_related("case").order_by("due_on", "pk")
 
 
 def mark_reminders_read(user: Any, reminders: QuerySet[Reminder]) -> int:
