@@ -17,12 +17,12 @@ from html import escape
 from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from passage.cases.models import Channel, Direction, Letter, ReplyStatus
 from passage.cases.presenters import url_for_id
-from passage.cases.templatetags.passage_cases import institution_name
+from passage.cases.templatetags.passage_cases import institution_name, localized_name
 
 # What the overdue list shows: not the letters' encrypted subjects and bodies.
 OVERDUE_COLUMNS = (
@@ -45,7 +45,6 @@ def overdue_rows_html(letters: Iterable[Mapping[str, Any]], on: date) -> SafeStr
     case_link, letter_link = url_for_id("cases:detail"), url_for_id("cases:letter")
     open_word = escape(pgettext("link to a letter", "open"))
     channels = _labels(Channel)
-    russian = (get_language() or "en").startswith("ru")
     overdue_by: dict[int, str] = {}
     lines = []
     for letter in letters:
@@ -53,8 +52,7 @@ def overdue_rows_html(letters: Iterable[Mapping[str, Any]], on: date) -> SafeStr
         days = (on - due).days if due else 0
         if days not in overdue_by:
             overdue_by[days] = escape(ngettext("%(days)s day", "%(days)s days", days) % {"days": days})
-        # The institution's Russian name on Russian pages when the directory has one.
-        institution = (russian and letter["institution__name_ru"]) or letter["institution__name"] or ""
+        institution = localized_name(letter["institution__name"], letter["institution__name_ru"])
         channel = letter["channel"]
         lines.append(
             f"<tr>\n<td>{due.isoformat() if due else ''}</td>\n"

@@ -21,13 +21,17 @@ def country_name(code: str) -> str:
     return _country_name(code or "", _lang())
 
 
+def localized_name(name: str | None, name_ru: str | None) -> str:
+    """The Russian name on Russian pages when there is one, else the name ("" for none)."""
+    if name_ru and _lang() == "ru":
+        return str(name_ru)
+    return str(name or "")
+
+
 @register.filter
 def institution_name(institution: object) -> str:
     """The institution's Russian name on Russian pages when the directory has one."""
-    name_ru = getattr(institution, "name_ru", "")
-    if _lang() == "ru" and name_ru:
-        return str(name_ru)
-    return str(getattr(institution, "name", ""))
+    return localized_name(getattr(institution, "name", ""), getattr(institution, "name_ru", ""))
 
 
 # The engine's vocabulary of statuses, risks and step kinds, in the page's language.
