@@ -16,6 +16,7 @@ from datetime import date
 from html import escape
 from typing import Any
 
+from django.db.models import TextChoices
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
@@ -30,7 +31,7 @@ OVERDUE_COLUMNS = (
 )  # fmt: skip
 
 
-def _labels(choices: type[Channel | Direction | ReplyStatus]) -> dict[str, str]:
+def _labels(choices: type[TextChoices]) -> dict[str, str]:
     """Each choice's label, translated and escaped once per page."""
     return {value: escape(str(label)) for value, label in choices.choices}
 
