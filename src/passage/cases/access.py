@@ -7,6 +7,7 @@ user may not see is answered with 404, the same as one that does not exist.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
@@ -16,6 +17,27 @@ from passage.accounts.models import Role
 from passage.cases.models import Case, CaseStatus, Incident, Letter, Note, Task
 
 _Record = TypeVar("_Record", bound=Model)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the rules below read of a user, and nothing else: the key of a prepared page query.
+
+    The helpers take a ``Viewer`` wherever they take a user, so a query built from one depends
+    on these four values only (``cases.statements``).
+    """
+
+    pk: Any
+    role: str
+    is_active: bool
+    is_authenticated: bool
+
+
+def viewer_of(user: Any) -> Viewer:
+    """The ``Viewer`` of a user (an anonymous one sees nothing)."""
+    if not getattr(user, "is_authenticated", False):
+        return Viewer(pk=None, role="", is_active=False, is_authenticated=False)
+    return Viewer(pk=user.pk, role=str(user.role), is_active=bool(user.is_active), is_authenticated=True)
 
 
 def _sees_every_case(user: Any) -> bool:
@@ -31,7 +53,7 @@ def cases_for_user(user: Any) -> QuerySet[Case]:
     if _sees_every_case(user):
         return visible
     if user.role == Role.VOLUNTEER:
-        return visible.filter(assigned=user)
+        return visible.filter(assigned=user.pk)
     return visible.none()
 
 

@@ -105,9 +105,13 @@ def seed_directory(actor: Any) -> int:
 # -- reminders -----------------------------------------------------------------------------------
 
 
+# What the dashboard shows of a reminder.
+REMINDER_COLUMNS = ("id", "kind", "due_on", "case_id", "case__code", "letter_id")
+
+
 def unread_reminders(user: Any) -> QuerySet[Reminder]:
     """The user's unread reminders on cases they may still see (shredded cases drop out)."""
-    unread = Reminder.objects.filter(user=user, read=False)
+    unread = Reminder.objects.filter(user_id=user.pk, read=False)
     return of_visible_cases(user, unread).select_related("case").order_by("due_on", "pk")
 
 

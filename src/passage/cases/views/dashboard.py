@@ -13,11 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from passage.accounts.access import CASE_WORKERS, LAWYERS, staff_view
 from passage.cases import actions
-from passage.cases.access import cases_for_user
-from passage.cases.actions_office import mark_reminders_read, unread_reminders
+from passage.cases.access import Viewer, cases_for_user, viewer_of
+from passage.cases.actions_office import REMINDER_COLUMNS, mark_reminders_read, unread_reminders
 from passage.cases.limbo_html import limbo_rows_html
 from passage.cases.models import Case, CaseStatus, Reminder
 from passage.cases.presenters import lang_of, limbo_rows
+from passage.cases.statements import PreparedPages, PreparedQuery
 from passage.cases.views.common import paginate
 
 # The plain summary columns: the dashboard never loads a case's ciphertext.
@@ -39,28 +40,43 @@ SUMMARY_FIELDS = (
 )
 
 
-def _stale_plans(active: QuerySet[Case], version: str) -> int:
+def _active(viewer: Viewer) -> QuerySet[Case]:
+    return cases_for_user(viewer).filter(status=CaseStatus.ACTIVE)
+
+
+# Most urgent first: the end of the permitted stay, then the next deadline.
+_LIMBO = PreparedQuery(
+    lambda viewer: (
+        _active(viewer)
+        .values(*SUMMARY_FIELDS)
+        .order_by(F("permitted_stay_ends").asc(nulls_last=True), F("next_deadline").asc(nulls_last=True), "code")
+    )
+)
+_REMINDERS = PreparedQuery(lambda viewer: unread_reminders(viewer).values(*REMINDER_COLUMNS)[:100])
+# The smallest and the largest knowledge-base version a visible case was planned with.
+_PLAN_VERSION = PreparedQuery(lambda viewer, order: _active(viewer).order_by(order).values("plan_kb_version")[:1])
+
+
+def _stale_plans(viewer: Viewer, version: str) -> int:
     """How many cases were planned with an older knowledge base.
 
     Almost always none (the re-plan job follows every change), so two index look-ups — the
     smallest and the largest version stored — settle it before anything is counted.
     """
-    versions = active.order_by("plan_kb_version").values_list("plan_kb_version", flat=True)
-    lowest = versions.first()
-    if lowest is None or (lowest == version and versions.order_by("-plan_kb_version").first() == version):
+    lowest = _PLAN_VERSION.rows(viewer, "plan_kb_version")
+    if not lowest:
         return 0
-    return active.exclude(plan_kb_version=version).count()
+    if lowest[0]["plan_kb_version"] == version == _PLAN_VERSION.rows(viewer, "-plan_kb_version")[0]["plan_kb_version"]:
+        return 0
+    return _active(viewer).exclude(plan_kb_version=version).count()
 
 
 @staff_view(*CASE_WORKERS)
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    active = cases_for_user(request.user).filter(status=CaseStatus.ACTIVE)
+    viewer = viewer_of(request.user)
     # Plain values, not model instances: building 50 instances per request was a fifth of the page.
-    ordered = active.values(*SUMMARY_FIELDS).order_by(
-        F("permitted_stay_ends").asc(nulls_last=True), F("next_deadline").asc(nulls_last=True), "code"
-    )
-    page = paginate(request, ordered)
+    page = paginate(request, PreparedPages(_LIMBO, viewer))
     on = actions.today()
     rows = limbo_rows([SimpleNamespace(**values) for values in page.object_list], lang_of(request), on)
     context = {
@@ -68,8 +84,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "rows_html": limbo_rows_html(rows),
         "today": on,
-        "reminders": list(unread_reminders(request.user)[:100]),
-        "stale_plans": _stale_plans(active, actions.knowledge().version),
+        "reminders": _REMINDERS.rows(viewer),
+        "stale_plans": _stale_plans(viewer, actions.knowledge().version),
     }
     return render(request, "cases/dashboard.html", context)
 

@@ -12,13 +12,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from passage.accounts.access import CASE_WORKERS, LAWYERS, can_manage_cases, staff_view
 from passage.cases import actions
-from passage.cases.access import get_case_for_user, get_letter_for_user
+from passage.cases.access import get_case_for_user, get_letter_for_user, viewer_of
 from passage.cases.actions_office import INSTITUTION_FIELDS, save_institution, seed_directory
 from passage.cases.charts import OUTCOMES, answer_chart
 from passage.cases.forms import InstitutionForm, LetterForm, ReplyStatusForm
 from passage.cases.letters_html import OVERDUE_COLUMNS, overdue_rows_html
 from passage.cases.models import Institution, ReplyStatus
 from passage.cases.presenters import lang_of
+from passage.cases.statements import PreparedPages, PreparedQuery
 from passage.cases.views.common import paginate
 
 
@@ -85,12 +86,16 @@ def letter_status(request: HttpRequest, letter_id: Any) -> HttpResponse:
     return redirect("cases:letter", letter_id=letter.id)
 
 
+# Counted on the plain letters, listed with their case's code and institution's names.
+_OVERDUE = PreparedQuery(actions.overdue_followups, columns=OVERDUE_COLUMNS)
+
+
 @staff_view(*CASE_WORKERS)
 @require_GET
 def overdue(request: HttpRequest) -> HttpResponse:
     """Letters awaiting an answer whose follow-up date has come, oldest first."""
     on = actions.today()
-    page = paginate(request, actions.overdue_followups(request.user, on), values=OVERDUE_COLUMNS)
+    page = paginate(request, PreparedPages(_OVERDUE, viewer_of(request.user), on))
     context = {"page": page, "rows": overdue_rows_html(page.object_list, on), "today": on}
     return render(request, "cases/overdue.html", context)
 

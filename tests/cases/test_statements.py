@@ -1,0 +1,119 @@
+"""Prepared list queries: the same rows and counts as the ORM, compiled once, asked every time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+
+from passage.cases import actions
+from passage.cases.access import cases_for_user, viewer_of
+from passage.cases.letters_html import OVERDUE_COLUMNS
+from passage.cases.statements import PreparedPages, PreparedQuery
+from passage.cases.views.dashboard import SUMMARY_FIELDS
+
+pytestmark = pytest.mark.django_db
+
+
+def _limbo(viewer: Any) -> Any:
+    return (
+        cases_for_user(viewer)
+        .values(*SUMMARY_FIELDS)
+        .order_by(F("permitted_stay_ends").asc(nulls_last=True), F("next_deadline").asc(nulls_last=True), "code")
+    )
+
+
+def _people(office: Any) -> list[Any]:
+    return [office.admin, office.lawyer, office.volunteer, office.volunteer_none]
+
+
+def _letters(office: Any, institution: Any, count: int) -> None:
+    for number in range(count):
+        actions.record_letter(office.lawyer, office.case if number % 2 else office.other_case,
+                              institution=institution, direction="out", channel="email",
+                              sent_on=actions.today() - timedelta(days=30 + number), subject=f"s{number}", body="b")  # fmt: skip
+
+
+def test_it_gives_each_person_the_rows_and_count_the_orm_gives(office, make_cases):
+    make_cases(3)
+    make_cases(2, assign=False)
+    actions.shred_case(office.other_case.id, actor=office.lawyer)
+    limbo = PreparedQuery(_limbo)
+    for person in _people(office):
+        viewer = viewer_of(person)
+        expected = list(_limbo(person))
+        assert limbo.rows(viewer) == expected
+        assert limbo.count(viewer) == len(expected)
+    # Dates come back as dates and ids as UUIDs, as Django converts them.
+    first = limbo.rows(viewer_of(office.lawyer))[0]
+    assert first == next(row for row in _limbo(office.lawyer) if row["id"] == first["id"])
+    assert type(first["id"]) is type(office.case.id)
+    assert {len(limbo.rows(viewer_of(person))) for person in _people(office)} == {6, 4, 0}
+
+
+def test_it_counts_on_the_plain_query_and_lists_the_columns(office, institution):
+    _letters(office, institution, 6)
+    overdue = PreparedQuery(actions.overdue_followups, columns=OVERDUE_COLUMNS)
+    on = actions.today()
+    for person in _people(office):
+        plain = actions.overdue_followups(person, on)
+        assert overdue.rows(viewer_of(person), on) == list(plain.values(*OVERDUE_COLUMNS))
+        assert overdue.count(viewer_of(person), on) == plain.count()
+    assert overdue.count(viewer_of(office.volunteer), on) == 3
+    assert overdue.count(viewer_of(office.lawyer), on) == 6
+    with CaptureQueriesContext(connection) as captured:
+        overdue.count(viewer_of(office.lawyer), on)
+    assert "JOIN" not in captured.captured_queries[0]["sql"].upper()
+
+
+def test_it_compiles_once_per_set_of_inputs_and_asks_the_database_every_time(office, make_cases):
+    limbo = PreparedQuery(_limbo)
+    viewer = viewer_of(office.lawyer)
+    before = limbo.rows(viewer)
+    made = make_cases(1)
+    with CaptureQueriesContext(connection) as captured:
+        after = limbo.rows(viewer)
+    assert len(captured.captured_queries) == 1
+    assert [row["id"] for row in after if row["id"] not in {old["id"] for old in before}] == [made[0].id]
+    rows_cache, _count_cache = limbo.cache_info()
+    assert (rows_cache.misses, rows_cache.hits) == (1, 1)
+    limbo.rows(viewer_of(office.volunteer))
+    assert limbo.cache_info()[0].misses == 2
+
+
+def test_it_follows_a_role_change_and_a_deactivation_on_the_next_call(office):
+    limbo = PreparedQuery(_limbo)
+    volunteer = office.volunteer
+    assert [row["id"] for row in limbo.rows(viewer_of(volunteer))] == [office.case.id]
+    volunteer.role = "lawyer"
+    volunteer.save(update_fields=["role"])
+    assert {row["id"] for row in limbo.rows(viewer_of(volunteer))} == {office.case.id, office.other_case.id}
+    volunteer.is_active = False
+    volunteer.save(update_fields=["is_active"])
+    with CaptureQueriesContext(connection) as captured:
+        assert limbo.rows(viewer_of(volunteer)) == []
+        assert limbo.count(viewer_of(volunteer)) == 0
+    assert captured.captured_queries == []  # nothing to ask: the access rule gives an empty queryset
+
+
+def test_it_pages_like_the_orm_including_the_short_last_page(office, make_cases):
+    make_cases(7)
+    limbo = PreparedQuery(_limbo)
+    prepared = Paginator(PreparedPages(limbo, viewer_of(office.lawyer)), 4)
+    plain = Paginator(_limbo(office.lawyer), 4)
+    assert prepared.num_pages == plain.num_pages == 3
+    for number in (1, 2, 3):
+        assert list(prepared.page(number).object_list) == list(plain.page(number).object_list)
+    assert len(prepared.page(3).object_list) == 1
+
+
+def test_it_refuses_a_query_that_does_not_give_plain_columns(office):
+    with pytest.raises(TypeError, match="values"):
+        PreparedQuery(cases_for_user).rows(viewer_of(office.lawyer))
+    with pytest.raises(TypeError, match="plain slice"):
+        PreparedPages(PreparedQuery(_limbo), viewer_of(office.lawyer))[3]  # type: ignore[index]
