@@ -84,6 +84,11 @@ def test_it_compiles_once_per_set_of_inputs_and_asks_the_database_every_time(off
     assert (rows_cache.misses, rows_cache.hits) == (1, 1)
     limbo.rows(viewer_of(office.volunteer))
     assert limbo.cache_info()[0].misses == 2
+    for _first_then_compiled in range(2):  # compiling a count does not ask twice
+        with CaptureQueriesContext(connection) as captured:
+            assert limbo.count(viewer) == len(after)
+        assert len(captured.captured_queries) == 1
+    assert limbo.cache_info()[1][:2] == (1, 1)
 
 
 def test_it_follows_a_role_change_and_a_deactivation_on_the_next_call(office):

@@ -19,10 +19,11 @@ is a new key, so it takes effect on the next request, as it did before.
 
 from __future__ import annotations
 
-import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -52,6 +53,41 @@ class _Count:
     params: tuple[Any, ...]
 
 
+class CacheInfo(NamedTuple):
+    hits: int
+    misses: int
+    size: int
+
+
+class _Statements:
+    """The compiled statements of one prepared query, least recently used dropped first."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, statement: Any) -> None:
+        with self._lock:
+            self._items[key] = statement
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def info(self) -> CacheInfo:
+        return CacheInfo(self.hits, self.misses, len(self._items))
+
+
 class PreparedQuery:
     """A list query whose SQL is compiled once per set of inputs.
 
@@ -66,13 +102,17 @@ class PreparedQuery:
     def __init__(self, build: Callable[..., QuerySet[Any]], columns: tuple[str, ...] = ()) -> None:
         self._build = build
         self._columns = columns
-        self._rows_statement = functools.lru_cache(maxsize=CACHE_SIZE)(self._compile_rows)
-        self._count_statement = functools.lru_cache(maxsize=CACHE_SIZE)(self._compile_count)
+        self._rows = _Statements(CACHE_SIZE)
+        self._counts = _Statements(CACHE_SIZE)
 
     def rows(self, *inputs: Hashable, window: tuple[int, int] | None = None) -> list[dict[str, Any]]:
         """The query's rows as mappings of column name to value, ``window`` = (start, stop) if given."""
         connection = connections[DEFAULT_DB_ALIAS]
-        statement = self._rows_statement(connection, inputs, window)
+        key = (connection, inputs, window)
+        statement = self._rows.get(key)
+        if statement is None:
+            statement = self._compile_rows(connection, inputs, window)
+            self._rows.put(key, statement)
         if statement.sql is None:
             return []
         with connection.cursor() as cursor:
@@ -91,7 +131,12 @@ class PreparedQuery:
     def count(self, *inputs: Hashable) -> int:
         """How many rows the plain query has."""
         connection = connections[DEFAULT_DB_ALIAS]
-        statement = self._count_statement(connection, inputs)
+        key = (connection, inputs)
+        statement = self._counts.get(key)
+        if statement is None:
+            statement, counted = self._compile_count(connection, inputs)
+            self._counts.put(key, statement)
+            return counted
         if statement.sql is None:
             return 0
         with connection.cursor() as cursor:
@@ -99,9 +144,9 @@ class PreparedQuery:
             row = cursor.fetchone()
         return int(row[0])
 
-    def cache_info(self) -> tuple[functools._CacheInfo, functools._CacheInfo]:
-        """The statement caches' hits and misses: (rows, count)."""
-        return self._rows_statement.cache_info(), self._count_statement.cache_info()
+    def cache_info(self) -> tuple[CacheInfo, CacheInfo]:
+        """The statement caches' hits, misses and sizes: (rows, count)."""
+        return self._rows.info(), self._counts.info()
 
     def _queryset(self, connection: BaseDatabaseWrapper, inputs: tuple[Hashable, ...]) -> QuerySet[Any]:
         queryset = self._build(*inputs)
@@ -136,23 +181,24 @@ class PreparedQuery:
         )
         return _Rows(sql, tuple(params), names, converters)
 
-    def _compile_count(self, connection: BaseDatabaseWrapper, inputs: tuple[Hashable, ...]) -> _Count:
+    def _compile_count(self, connection: BaseDatabaseWrapper, inputs: tuple[Hashable, ...]) -> tuple[_Count, int]:
+        """The count's statement and, as this first call's answer, the count Django made with it."""
         queryset = self._queryset(connection, inputs)
-        # Django's count builds its aggregate inside get_count(); the statement it runs is taken
-        # as it goes to the driver, so that the count is the one Django would have made.
-        seen: list[tuple[str, tuple[Any, ...]]] = []
+        # Django builds a count's aggregate inside count() and runs it at once: the statement is
+        # noted on its way to the driver.
+        seen: list[_Count] = []
 
         def note(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-            seen.append((sql, tuple(params or ())))
+            seen.append(_Count(sql, tuple(params or ())))
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(note):
-            queryset.count()
+            counted = queryset.count()
         if not seen:
-            return _Count(None, ())
+            return _Count(None, ()), counted  # Django answered without asking: an empty queryset
         if len(seen) != 1:
             raise RuntimeError(f"counting a prepared query took {len(seen)} statements, not one")
-        return _Count(*seen[0])
+        return seen[0], counted
 
 
 class PreparedPages:
