@@ -19,17 +19,17 @@ is a new key, so it takes effect on the next request, as it did before.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 from django.db.models.query import ValuesIterable
+
+from passage.web.kept import Kept, KeptInfo
 
 __all__ = ["PreparedPages", "PreparedQuery"]
 
@@ -53,41 +53,6 @@ class _Count:
     params: tuple[Any, ...]
 
 
-class CacheInfo(NamedTuple):
-    hits: int
-    misses: int
-    size: int
-
-
-class _Statements:
-    """The compiled statements of one prepared query, least recently used dropped first."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = self.misses = 0
-
-    def get(self, key: Hashable) -> Any:
-        with self._lock:
-            found = self._items.get(key)
-            if found is None:
-                self.misses += 1
-            else:
-                self.hits += 1
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, statement: Any) -> None:
-        with self._lock:
-            self._items[key] = statement
-            if len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-    def info(self) -> CacheInfo:
-        return CacheInfo(self.hits, self.misses, len(self._items))
-
-
 class PreparedQuery:
     """A list query whose SQL is compiled once per set of inputs.
 
@@ -102,8 +67,8 @@ class PreparedQuery:
     def __init__(self, build: Callable[..., QuerySet[Any]], columns: tuple[str, ...] = ()) -> None:
         self._build = build
         self._columns = columns
-        self._rows = _Statements(CACHE_SIZE)
-        self._counts = _Statements(CACHE_SIZE)
+        self._rows: Kept[_Rows] = Kept(CACHE_SIZE)
+        self._counts: Kept[_Count] = Kept(CACHE_SIZE)
 
     def rows(self, *inputs: Hashable, window: tuple[int, int] | None = None) -> list[dict[str, Any]]:
         """The query's rows as mappings of column name to value, ``window`` = (start, stop) if given."""
@@ -144,7 +109,7 @@ class PreparedQuery:
             row = cursor.fetchone()
         return int(row[0])
 
-    def cache_info(self) -> tuple[CacheInfo, CacheInfo]:
+    def cache_info(self) -> tuple[KeptInfo, KeptInfo]:
         """The statement caches' hits, misses and sizes: (rows, count)."""
         return self._rows.info(), self._counts.info()
 

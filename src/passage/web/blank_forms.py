@@ -10,18 +10,15 @@ errors, is always rendered afresh. The CSRF token is outside the form's fields a
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from threading import Lock
-
 from django import forms
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from passage.web.kept import Kept
+
 __all__ = ["blank_form_html"]
 
-_KEPT = 256
-_rendered: OrderedDict[tuple[object, ...], SafeString] = OrderedDict()
-_lock = Lock()
+_rendered: Kept[SafeString] = Kept(256)
 
 
 def _key(form: forms.Form) -> tuple[object, ...]:
@@ -53,14 +50,8 @@ def blank_form_html(form: forms.Form) -> SafeString:
         hash(key)
     except TypeError:  # an initial value such as a list: render it every time
         return SafeString(form.as_div())
-    with _lock:
-        html = _rendered.get(key)
-        if html is not None:
-            _rendered.move_to_end(key)
-            return html
-    html = SafeString(form.as_div())
-    with _lock:
-        _rendered[key] = html
-        while len(_rendered) > _KEPT:
-            _rendered.popitem(last=False)
+    html = _rendered.get(key)
+    if html is None:
+        html = SafeString(form.as_div())
+        _rendered.put(key, html)
     return html
