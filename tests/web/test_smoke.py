@@ -54,3 +54,39 @@ def test_the_navigation_follows_each_role_and_language(office, vault):
     lawyer = verified_client(Client(), office.lawyer)
     vault.seal()
     assert "/statistics/" not in _nav(lawyer.get("/").content)  # the unseal page: no links at all
+
+
+def _tokens(page: bytes) -> list[str]:
+    import re
+
+    header = page.decode().split("</header>")[0]
+    return re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', header)
+
+
+def test_the_kept_header_carries_each_request_its_own_working_token(office):
+    """The header is rendered once per person and language; every form in it still gets a live token."""
+    from django.test import Client
+
+    from tests.conftest import verified_client
+
+    lawyer = verified_client(Client(enforce_csrf_checks=True), office.lawyer)
+    first, second = _tokens(lawyer.get("/").content), _tokens(lawyer.get("/").content)
+    assert len(first) == 3 and len(set(first)) == 1  # language, seal, log out: this request's token
+    assert first != second  # masked afresh on every request, as {% csrf_token %} does
+    assert all(token.isalnum() and "csrf0token" not in token for token in first + second)
+    assert lawyer.post("/i18n/setlang/", {"language": "ru", "csrfmiddlewaretoken": first[0]}).status_code == 302
+    assert lawyer.post("/i18n/setlang/", {"language": "ru", "csrfmiddlewaretoken": "x" * 64}).status_code == 403
+
+
+def test_the_kept_header_shows_each_person_their_own_name(office, django_user_model):
+    from django.test import Client
+
+    from passage.accounts.models import Role
+    from tests.conftest import verified_client
+
+    other = django_user_model.objects.create_user("olga-lawyer", password="a-long-test-password-5", role=Role.LAWYER)
+    for user, stranger in ((office.lawyer, other), (other, office.lawyer), (office.lawyer, other)):
+        header = verified_client(Client(), user).get("/").content.decode().split("</header>")[0]
+        assert f"({user.username})" in header and stranger.username not in header
+    anonymous = Client().get("/accounts/login/").content.decode().split("</header>")[0]
+    assert "Log out" not in anonymous and "/cases/" not in anonymous and "csrfmiddlewaretoken" in anonymous
