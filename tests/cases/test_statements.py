@@ -122,3 +122,68 @@ def test_it_refuses_a_query_that_does_not_give_plain_columns(office):
         PreparedQuery(cases_for_user).rows(viewer_of(office.lawyer))
     with pytest.raises(TypeError, match="plain slice"):
         PreparedPages(PreparedQuery(_limbo), viewer_of(office.lawyer))[3]  # type: ignore[index]
+
+
+# -- queries about one record: one statement for every case ---------------------------------------
+
+
+def _tasks(case_id: Any) -> Any:
+    from passage.cases.models import Task
+
+    return Task.objects.filter(case_id=case_id).select_related("assigned_to")
+
+
+def _fields(instance: Any) -> dict[str, Any]:
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+
+
+def test_a_record_query_gives_each_case_what_the_orm_gives_with_one_statement(office):
+    from passage.cases.statements import PreparedRecords
+
+    for case, person in ((office.case, office.volunteer), (office.other_case, office.lawyer)):
+        for number in range(2):
+            actions.add_task(office.lawyer, case, title=f"t{number}", due_on=actions.today(), kind="task",
+                             assigned_to=person if number else None)  # fmt: skip
+    tasks = PreparedRecords(_tasks)
+    for case in (office.case, office.other_case, office.case):
+        expected = list(_tasks(case.id))
+        with CaptureQueriesContext(connection) as captured:
+            found = tasks.fetch(case.id)
+            assigned = [task.assigned_to.username if task.assigned_to else None for task in found]
+        assert len(captured.captured_queries) == 1  # the people came with the tasks (select_related)
+        assert [_fields(task) for task in found] == [_fields(task) for task in expected]
+        assert assigned == [task.assigned_to.username if task.assigned_to else None for task in expected]
+        assert all(task.case_id == case.id and not task._state.adding for task in found)
+    assert tasks.cache_info()[:2] == (2, 1)  # compiled once, for every case
+
+
+def test_a_record_query_keeps_the_access_rule_for_each_case(office):
+    from django.http import Http404
+
+    from passage.cases.access import get_case_for_user
+
+    assert get_case_for_user(office.volunteer, office.case.id).id == office.case.id
+    with pytest.raises(Http404):
+        get_case_for_user(office.volunteer, office.other_case.id)
+    with pytest.raises(Http404):
+        get_case_for_user(office.volunteer_none, office.case.id)
+    assert get_case_for_user(office.lawyer, str(office.other_case.id)).code == office.other_case.code
+    actions.shred_case(office.other_case.id, actor=office.lawyer)
+    with pytest.raises(Http404):
+        get_case_for_user(office.lawyer, office.other_case.id)
+
+
+def test_a_record_query_refuses_a_builder_that_uses_the_id_other_than_as_the_id(office):
+    from passage.cases.models import Case, Task
+    from passage.cases.statements import PreparedRecords
+
+    with pytest.raises(RuntimeError, match="not the record's id"):
+        PreparedRecords(lambda case_id: Case.objects.filter(code=str(case_id)[-4:])).fetch(office.case.id)
+    with pytest.raises(RuntimeError, match="must ask for its record's id"):
+        PreparedRecords(lambda case_id: Case.objects.all()).fetch(office.case.id)
+    with pytest.raises(RuntimeError, match="depends on the record's id"):
+        PreparedRecords(lambda case_id: Case.objects.filter(pk=case_id)[: case_id.int % 7 + 1]).fetch(office.case.id)
+    with pytest.raises(TypeError, match="plain model instances"):
+        PreparedRecords(lambda case_id: Case.objects.get(pk=office.case.pk).tasks.all()).fetch(office.case.id)
+    with pytest.raises(TypeError, match="UUID"):
+        PreparedRecords(lambda case_id: Task.objects.filter(case_id=case_id)).fetch(str(office.case.id))  # type: ignore[arg-type]

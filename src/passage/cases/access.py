@@ -15,6 +15,7 @@ from django.http import Http404
 
 from passage.accounts.models import Role
 from passage.cases.models import Case, CaseStatus, Incident, Letter, Note, Task
+from passage.cases.statements import PreparedRecords
 
 _Record = TypeVar("_Record", bound=Model)
 
@@ -65,11 +66,19 @@ def id_or_404(value: Any) -> uuid.UUID:
         raise Http404 from None
 
 
+def _visible_case(viewer: Viewer, case_id: uuid.UUID) -> QuerySet[Case]:
+    return cases_for_user(viewer).filter(pk=case_id)
+
+
+_VISIBLE_CASE = PreparedRecords(_visible_case)
+
+
 def get_case_for_user(user: Any, case_id: Any) -> Case:
-    try:
-        return cases_for_user(user).get(pk=id_or_404(case_id))
-    except Case.DoesNotExist:
-        raise Http404 from None
+    """The case, if ``user`` may see it; else 404 (compiled once per viewer: every case page asks)."""
+    found = _VISIBLE_CASE.fetch(id_or_404(case_id), viewer_of(user))
+    if not found:
+        raise Http404
+    return found[0]
 
 
 def get_letter_for_user(user: Any, letter_id: Any) -> Letter:

@@ -36,6 +36,7 @@ from passage.cases.models import (
     Task,
     TaskKind,
 )
+from passage.cases.statements import PreparedRecords
 from passage.routes import KnowledgeBase, Plan, Profile, load_knowledge, make_plan, profile_from_mapping
 from passage.sealing import service
 
@@ -559,11 +560,16 @@ def add_incident(actor: Any, case: Case, *, kind: str, occurred_on: date, countr
     return incident
 
 
+# A case's notes and incidents: compiled once, asked for every case page.
+_INCIDENTS = PreparedRecords(lambda case_id: Incident.objects.filter(case_id=case_id))
+_NOTES = PreparedRecords(lambda case_id: Note.objects.filter(case_id=case_id).select_related("created_by"))
+
+
 def read_incidents(actor: Any, case: Case) -> list[tuple[Incident, str]]:
     cipher = service.case_cipher(case.id)
     items = [
         (i, cipher.decrypt(Incident._meta.db_table, i.id, "description", i.description_enc))
-        for i in case.incidents.all()
+        for i in _INCIDENTS.fetch(case.id)
     ]
     if items:
         record(actor, "read", target_type="cases.incident", target_id=str(case.id), fields=["description"])
@@ -588,10 +594,7 @@ def add_note(actor: Any, case: Case, *, text: str, is_contact: bool = False, on:
 
 def read_notes(actor: Any, case: Case) -> list[tuple[Note, str]]:
     cipher = service.case_cipher(case.id)
-    items = [
-        (n, cipher.decrypt(Note._meta.db_table, n.id, "text", n.text_enc))
-        for n in case.notes.select_related("created_by")
-    ]
+    items = [(n, cipher.decrypt(Note._meta.db_table, n.id, "text", n.text_enc)) for n in _NOTES.fetch(case.id)]
     if items:
         record(actor, "read", target_type="cases.note", target_id=str(case.id), fields=["text"])
     return items

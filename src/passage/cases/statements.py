@@ -19,19 +19,20 @@ is a new key, so it takes effect on the next request, as it did before.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import QuerySet
-from django.db.models.query import ValuesIterable
+from django.db.models import Model, QuerySet
+from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 
 from passage.web.kept import Kept, KeptInfo
 
-__all__ = ["PreparedPages", "PreparedQuery"]
+__all__ = ["PreparedPages", "PreparedQuery", "PreparedRecords"]
 
 # Enough for every staff member's pages for a few days (each inputs' statement is a few KB).
 CACHE_SIZE = 256
@@ -185,3 +186,140 @@ class PreparedPages:
         start = bounds.start or 0
         stop = bounds.stop if bounds.stop is not None else start + 10_000
         return self._query.rows(*self._inputs, window=(start, stop))
+
+
+# Two ids no record can have (version 0; every id Passage makes is a version 4 UUID): compiling
+# a query with each shows which parameters are the record's id and that nothing else changes.
+_PROBES = (uuid.UUID("00000000-0000-0000-8000-00000000a11a"), uuid.UUID("00000000-0000-0000-8000-00000000b22b"))
+
+
+@dataclass(frozen=True)
+class _Records:
+    """A compiled model query with the record's id left as parameters (None: nothing can match)."""
+
+    sql: str | None
+    params: tuple[Any, ...]
+    id_positions: tuple[int, ...]
+    id_as_hex: bool  # the backend stores UUIDs as 32 hex characters (SQLite), not natively
+    width: int
+    converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
+    model: type[Model] | None
+    init_list: tuple[str, ...]
+    model_columns: slice
+    related: tuple[Any, ...]  # Django's populators of select_related() objects, stateless
+
+
+class PreparedRecords:
+    """A model query about one record (a case and what belongs to it), compiled once per inputs.
+
+    Unlike ``PreparedQuery``, one statement serves every record: the builder is compiled with two
+    probe ids, the parameters that differ are the record's id, and every other parameter and the
+    SQL must come out the same, or compiling fails. Each call puts the record's id in those
+    places, as the driver's bound parameters.
+
+    Args:
+        build: ``build(*inputs, record_id) -> QuerySet`` of model instances (``select_related``
+            allowed; no annotations, ``prefetch_related`` or related-manager querysets).
+    """
+
+    def __init__(self, build: Callable[..., QuerySet[Any]]) -> None:
+        self._build = build
+        self._statements: Kept[_Records] = Kept(CACHE_SIZE)
+
+    def fetch(self, record_id: uuid.UUID, *inputs: Hashable) -> list[Any]:
+        """The instances the builder's queryset gives for this record."""
+        if not isinstance(record_id, uuid.UUID):
+            raise TypeError("a record id is a UUID")
+        connection = connections[DEFAULT_DB_ALIAS]
+        key = (connection, inputs)
+        statement = self._statements.get(key)
+        if statement is None:
+            statement = self._compile(connection, inputs)
+            self._statements.put(key, statement)
+        if statement.sql is None or statement.model is None:
+            return []
+        params = list(statement.params)
+        for position in statement.id_positions:
+            params[position] = record_id.hex if statement.id_as_hex else record_id
+        with connection.cursor() as cursor:
+            cursor.execute(statement.sql, params)
+            fetched = cursor.fetchall()
+        found = []
+        for raw in fetched:
+            row = list(raw[: statement.width])
+            for position, converters, expression in statement.converters:
+                for convert in converters:
+                    row[position] = convert(row[position], expression, connection)
+            instance = statement.model.from_db(connection.alias, statement.init_list, row[statement.model_columns])
+            for populator in statement.related:
+                populator.populate(row, instance)
+            found.append(instance)
+        return found
+
+    def cache_info(self) -> KeptInfo:
+        return self._statements.info()
+
+    def _compile(self, connection: BaseDatabaseWrapper, inputs: tuple[Hashable, ...]) -> _Records:
+        compiled = [self._compile_with(connection, inputs, probe) for probe in _PROBES]
+        (sql, first, statement), (other_sql, second, _other) = compiled
+        if sql is None or other_sql is None:
+            if sql != other_sql:
+                raise RuntimeError("a prepared record query is empty for one id and not for another")
+            return statement
+        if sql != other_sql or len(first) != len(second):
+            raise RuntimeError("a prepared record query's SQL depends on the record's id")
+        positions, as_hex = [], set()
+        for position, (one, two) in enumerate(zip(first, second, strict=True)):
+            if one == two:
+                continue
+            if (one, two) == _PROBES:
+                as_hex.add(False)
+            elif (one, two) == (_PROBES[0].hex, _PROBES[1].hex):
+                as_hex.add(True)
+            else:
+                raise RuntimeError("a prepared record query has a parameter that is not the record's id")
+            positions.append(position)
+        if not positions or len(as_hex) != 1:
+            raise RuntimeError("a prepared record query must ask for its record's id")
+        return replace(statement, id_positions=tuple(positions), id_as_hex=as_hex.pop())
+
+    def _compile_with(
+        self, connection: BaseDatabaseWrapper, inputs: tuple[Hashable, ...], probe: uuid.UUID
+    ) -> tuple[str | None, tuple[Any, ...], _Records]:
+        queryset = self._build(*inputs, probe)
+        if queryset.db != connection.alias:
+            raise ValueError(f"a prepared query runs on {connection.alias!r}, not {queryset.db!r}")
+        if (
+            queryset._iterable_class is not ModelIterable
+            or queryset._prefetch_related_lookups
+            or queryset._known_related_objects
+        ):
+            raise TypeError("a prepared record query gives plain model instances (select_related at most)")
+        compiler = queryset.query.get_compiler(connection=connection)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            empty = _Records(None, (), (), False, 0, (), None, (), slice(0), ())
+            return None, (), empty
+        if compiler.annotation_col_map:
+            raise TypeError("a prepared record query has no annotations")
+        select, klass_info = compiler.select, compiler.klass_info
+        columns = klass_info["select_fields"]
+        fields = [selected[0] for selected in select[: compiler.col_count]]
+        converters = tuple(
+            (position, tuple(functions), expression)
+            for position, (functions, expression) in compiler.get_converters(fields).items()
+        )
+        statement = _Records(
+            sql=sql,
+            params=tuple(params),
+            id_positions=(),
+            id_as_hex=False,
+            width=compiler.col_count,
+            converters=converters,
+            model=klass_info["model"],
+            init_list=tuple(selected[0].target.attname for selected in select[columns[0] : columns[-1] + 1]),
+            model_columns=slice(columns[0], columns[-1] + 1),
+            related=tuple(get_related_populators(klass_info, select, connection.alias)),
+        )
+        return sql, tuple(params), statement

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from passage.accounts.access import CASE_WORKERS, LAWYERS, can_manage_cases, can_reveal_true_names, require, staff_view
+from passage.accounts.models import User
 from passage.audit.chain import batched
 from passage.cases import actions
 from passage.cases.access import cases_for_user, get_case_for_user
@@ -26,8 +27,9 @@ from passage.cases.forms import (
     TaskForm,
 )
 from passage.cases.letters_html import case_letters_html
-from passage.cases.models import Case, CaseStatus
+from passage.cases.models import Case, CaseStatus, Letter, Task
 from passage.cases.presenters import evidence_labels, fact_lines, lang_of, limbo_rows
+from passage.cases.statements import PreparedRecords
 from passage.cases.views.common import paginate, people_on_case
 from passage.cases.views.dashboard import SUMMARY_FIELDS
 from passage.web.blank_forms import blank_form_html
@@ -93,6 +95,12 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
+# What a case page lists: compiled once, asked for every case page.
+_TASKS = PreparedRecords(lambda case_id: Task.objects.filter(case_id=case_id).select_related("assigned_to"))
+_LETTERS = PreparedRecords(lambda case_id: Letter.objects.filter(case_id=case_id).select_related("institution"))
+_ASSIGNED = PreparedRecords(lambda case_id: User.objects.filter(assigned_cases=case_id).order_by("username"))
+
+
 def render_case_page(request: HttpRequest, case: Case, *, status: int = 200, **context: Any) -> HttpResponse:
     """The case page; add forms with errors (``note_form=...``) to show them where they belong.
 
@@ -101,8 +109,8 @@ def render_case_page(request: HttpRequest, case: Case, *, status: int = 200, **c
     user = request.user
     lang = lang_of(request)
     people = people_on_case(case)
-    tasks = list(case.tasks.select_related("assigned_to"))
-    letters = list(case.letters.select_related("institution"))
+    tasks = _TASKS.fetch(case.id)
+    letters = _LETTERS.fetch(case.id)
     with batched():
         text = actions.read_case(user, case)
         notes = actions.read_notes(user, case)
@@ -116,7 +124,7 @@ def render_case_page(request: HttpRequest, case: Case, *, status: int = 200, **c
         "facts": fact_lines(text.facts, lang),
         "unknown_facts": len(actions.knowledge().facts) - len(text.facts),
         "evidence": evidence_labels(text.evidence, lang),
-        "assigned": list(case.assigned.order_by("username")),
+        "assigned": _ASSIGNED.fetch(case.id),
         "notes": notes,
         "tasks": _with_text(tasks, task_titles),
         "incidents": incidents,
