@@ -32,7 +32,10 @@ def _key(form: forms.Form) -> tuple[object, ...]:
         choices = None
         if isinstance(field, forms.ChoiceField):
             choices = tuple(choice for choice in field.choices)  # no len(): that would count the rows
-            field.choices = choices
+            if isinstance(field, forms.ModelChoiceField):
+                # Its rows were just read: keep them. (Plain choices are kept already, and setting
+                # them again would normalise them all again.)
+                field.choices = choices
         fields.append((name, form.get_initial_for_field(field, name), choices))
     return type(form), form.prefix, form.auto_id, get_language(), tuple(fields)
 
