@@ -309,3 +309,17 @@ def test_it_keeps_the_code_filter_across_pages(as_lawyer, office, make_cases):
     make_cases(51)
     page = as_lawyer.get("/cases/", {"code": "P-"}).content.decode()
     assert 'href="?code=P-&amp;page=2"' in page
+
+
+def test_the_case_page_links_are_the_reversed_urls_of_that_case(as_lawyer, office):
+    from django.urls import reverse
+
+    from passage.cases.presenters import case_links
+
+    for case in (office.case, office.other_case):
+        links = case_links(case.id)
+        assert links == {name: reverse(f"cases:{name}", args=[case.id]) for name in links}
+    page = as_lawyer.get(f"/cases/{office.other_case.id}/").content.decode()
+    for name in ("plan", "details", "facts", "add_note", "add_task", "add_incident", "letter_new", "status", "shred"):
+        assert f'"{reverse(f"cases:{name}", args=[office.other_case.id])}"' in page
+    assert str(office.case.id) not in page

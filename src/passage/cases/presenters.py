@@ -10,11 +10,12 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext as _
 
 from passage.cases.actions import knowledge
@@ -83,12 +84,39 @@ class LimboRow(NamedTuple):
 
 
 def url_for_id(name: str) -> Callable[[Any], str]:
-    """``record id -> URL`` for a page that takes one id, reversed once per list rather than once per row.
+    """``record id -> URL`` for a page that takes one id, reversed once per process, not once per row.
 
     A page of 50 rows would otherwise call ``reverse`` a hundred times: a tenth of the dashboard.
     """
-    before, after = reverse(name, args=[_PLACEHOLDER]).split(str(_PLACEHOLDER))
-    return lambda case_id: f"{before}{case_id}{after}"
+    before, after = _around_id(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    return lambda record_id: f"{before}{record_id}{after}"
+
+
+@lru_cache(maxsize=128)
+def _around_id(name: str, urlconf: Any, prefix: str) -> tuple[str, str]:
+    """What comes before and after the id in the page's URL (the URL configuration and prefix are the key)."""
+    before, after = reverse(name, args=[_PLACEHOLDER], urlconf=urlconf).split(str(_PLACEHOLDER))
+    return before, after
+
+
+# The case page's links to the pages of the same case.
+_CASE_LINKS = (
+    "plan",
+    "reveal",
+    "details",
+    "facts",
+    "add_note",
+    "add_task",
+    "add_incident",
+    "letter_new",
+    "status",
+    "shred",
+)
+
+
+def case_links(case_id: Any) -> dict[str, str]:
+    """The URLs of the case's own pages by name (``cases:<name>``), without a ``reverse`` per link."""
+    return {name: url_for_id(f"cases:{name}")(case_id) for name in _CASE_LINKS}
 
 
 def limbo_rows(cases: Iterable[Case], lang: str, on: date) -> list[LimboRow]:

@@ -28,7 +28,7 @@ from passage.cases.forms import (
 )
 from passage.cases.letters_html import case_letters_html
 from passage.cases.models import Case, CaseStatus, Letter, Task
-from passage.cases.presenters import evidence_labels, fact_lines, lang_of, limbo_rows
+from passage.cases.presenters import case_links, evidence_labels, fact_lines, lang_of, limbo_rows
 from passage.cases.statements import PreparedRecords
 from passage.cases.views.common import paginate, people_on_case
 from passage.cases.views.dashboard import SUMMARY_FIELDS
@@ -119,6 +119,7 @@ def render_case_page(request: HttpRequest, case: Case, *, status: int = 200, **c
         subjects = actions.letter_subjects(user, letters) if letters else {}
     page = {
         "case": case,
+        "links": case_links(case.id),
         "summary": limbo_rows([case], lang, actions.today())[0],
         "text": text,
         "facts": fact_lines(text.facts, lang),
