@@ -112,7 +112,7 @@ REMINDER_COLUMNS = ("id", "kind", "due_on", "case_id", "case__code", "letter_id"
 def unread_reminders(user: Any) -> QuerySet[Reminder]:
     """The user's unread reminders on cases they may still see (shredded cases drop out)."""
     unread = Reminder.objects.filter(user_id=user.pk, read=False)
-    return of_visible_cases(user, unread).select_related("case").order_by("due_on", "pk")
+    return of_visible_cases(user, unread).order_by("due_on", "pk")
 
 
 def mark_reminders_read(user: Any, reminders: QuerySet[Reminder]) -> int:

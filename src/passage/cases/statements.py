@@ -38,6 +38,40 @@ __all__ = ["PreparedPages", "PreparedQuery", "PreparedRecords"]
 CACHE_SIZE = 256
 
 
+_Converters = tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
+
+
+def _built_on(connection: BaseDatabaseWrapper, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    if queryset.db != connection.alias:
+        raise ValueError(f"a prepared query runs on {connection.alias!r}, not {queryset.db!r}")
+    return queryset
+
+
+def _converters(compiler: Any, fields: list[Any]) -> _Converters:
+    """The converters Django would apply to these columns, by position."""
+    return tuple(
+        (position, tuple(functions), expression)
+        for position, (functions, expression) in compiler.get_converters(fields).items()
+    )
+
+
+def _run(
+    connection: BaseDatabaseWrapper, sql: str, params: Any, width: int, converters: _Converters
+) -> list[list[Any]]:
+    """The statement's rows, cut to ``width`` columns and converted as Django converts them."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    rows = []
+    for raw in fetched:
+        row = list(raw[:width])
+        for position, functions, expression in converters:
+            for convert in functions:
+                row[position] = convert(row[position], expression, connection)
+        rows.append(row)
+    return rows
+
+
 @dataclass(frozen=True)
 class _Rows:
     """A compiled ``values()`` query: its SQL (None when nothing can match) and how to read its rows."""
@@ -45,7 +79,7 @@ class _Rows:
     sql: str | None
     params: tuple[Any, ...]
     names: tuple[str, ...]
-    converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
+    converters: _Converters
 
 
 @dataclass(frozen=True)
@@ -81,18 +115,8 @@ class PreparedQuery:
             self._rows.put(key, statement)
         if statement.sql is None:
             return []
-        with connection.cursor() as cursor:
-            cursor.execute(statement.sql, statement.params)
-            fetched = cursor.fetchall()
-        width = len(statement.names)
-        rows = []
-        for raw in fetched:
-            values = list(raw[:width])
-            for position, converters, expression in statement.converters:
-                for convert in converters:
-                    values[position] = convert(values[position], expression, connection)
-            rows.append(dict(zip(statement.names, values, strict=True)))
-        return rows
+        rows = _run(connection, statement.sql, statement.params, len(statement.names), statement.converters)
+        return [dict(zip(statement.names, row, strict=True)) for row in rows]
 
     def count(self, *inputs: Hashable) -> int:
         """How many rows the plain query has."""
@@ -114,16 +138,10 @@ class PreparedQuery:
         """The statement caches' hits, misses and sizes: (rows, count)."""
         return self._rows.info(), self._counts.info()
 
-    def _queryset(self, connection: BaseDatabaseWrapper, inputs: tuple[Hashable, ...]) -> QuerySet[Any]:
-        queryset = self._build(*inputs)
-        if queryset.db != connection.alias:
-            raise ValueError(f"a prepared query runs on {connection.alias!r}, not {queryset.db!r}")
-        return queryset
-
     def _compile_rows(
         self, connection: BaseDatabaseWrapper, inputs: tuple[Hashable, ...], window: tuple[int, int] | None
     ) -> _Rows:
-        queryset = self._queryset(connection, inputs)
+        queryset = _built_on(connection, self._build(*inputs))
         if self._columns:
             queryset = queryset.values(*self._columns)
         if window is not None:
@@ -141,15 +159,11 @@ class PreparedQuery:
         fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
         if compiler.has_composite_fields(fields) or len(fields) != len(names):
             raise TypeError("a prepared query reads plain columns, one per name")
-        converters = tuple(
-            (position, tuple(functions), expression)
-            for position, (functions, expression) in compiler.get_converters(fields).items()
-        )
-        return _Rows(sql, tuple(params), names, converters)
+        return _Rows(sql, tuple(params), names, _converters(compiler, fields))
 
     def _compile_count(self, connection: BaseDatabaseWrapper, inputs: tuple[Hashable, ...]) -> tuple[_Count, int]:
         """The count's statement and, as this first call's answer, the count Django made with it."""
-        queryset = self._queryset(connection, inputs)
+        queryset = _built_on(connection, self._build(*inputs))
         # Django builds a count's aggregate inside count() and runs it at once: the statement is
         # noted on its way to the driver.
         seen: list[_Count] = []
@@ -202,7 +216,7 @@ class _Records:
     id_positions: tuple[int, ...]
     id_as_hex: bool  # the backend stores UUIDs as 32 hex characters (SQLite), not natively
     width: int
-    converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
+    converters: _Converters
     model: type[Model] | None
     init_list: tuple[str, ...]
     model_columns: slice
@@ -241,15 +255,8 @@ class PreparedRecords:
         params = list(statement.params)
         for position in statement.id_positions:
             params[position] = record_id.hex if statement.id_as_hex else record_id
-        with connection.cursor() as cursor:
-            cursor.execute(statement.sql, params)
-            fetched = cursor.fetchall()
         found = []
-        for raw in fetched:
-            row = list(raw[: statement.width])
-            for position, converters, expression in statement.converters:
-                for convert in converters:
-                    row[position] = convert(row[position], expression, connection)
+        for row in _run(connection, statement.sql, params, statement.width, statement.converters):
             instance = statement.model.from_db(connection.alias, statement.init_list, row[statement.model_columns])
             for populator in statement.related:
                 populator.populate(row, instance)
@@ -286,9 +293,7 @@ class PreparedRecords:
     def _compile_with(
         self, connection: BaseDatabaseWrapper, inputs: tuple[Hashable, ...], probe: uuid.UUID
     ) -> tuple[str | None, tuple[Any, ...], _Records]:
-        queryset = self._build(*inputs, probe)
-        if queryset.db != connection.alias:
-            raise ValueError(f"a prepared query runs on {connection.alias!r}, not {queryset.db!r}")
+        queryset = _built_on(connection, self._build(*inputs, probe))
         if (
             queryset._iterable_class is not ModelIterable
             or queryset._prefetch_related_lookups
@@ -306,17 +311,13 @@ class PreparedRecords:
         select, klass_info = compiler.select, compiler.klass_info
         columns = klass_info["select_fields"]
         fields = [selected[0] for selected in select[: compiler.col_count]]
-        converters = tuple(
-            (position, tuple(functions), expression)
-            for position, (functions, expression) in compiler.get_converters(fields).items()
-        )
         statement = _Records(
             sql=sql,
             params=tuple(params),
             id_positions=(),
             id_as_hex=False,
             width=compiler.col_count,
-            converters=converters,
+            converters=_converters(compiler, fields),
             model=klass_info["model"],
             init_list=tuple(selected[0].target.attname for selected in select[columns[0] : columns[-1] + 1]),
             model_columns=slice(columns[0], columns[-1] + 1),
