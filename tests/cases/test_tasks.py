@@ -39,6 +39,16 @@ def test_it_only_offers_people_who_can_see_the_case(as_lawyer, office):
     assert office.volunteer.username not in page.split('name="task-assigned_to"')[1].split("</select>")[0]
 
 
+def test_it_refuses_a_task_for_someone_who_cannot_see_the_case(as_lawyer, office):
+    response = as_lawyer.post(
+        f"/cases/{office.other_case.id}/tasks/",
+        {"task-title": "x", "task-kind": "task", "task-due_on": actions.today().isoformat(),
+         "task-assigned_to": office.volunteer.pk},
+    )  # fmt: skip
+    assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
+    assert not Task.objects.exists()
+
+
 def test_it_refuses_a_task_without_a_due_date(as_lawyer, office):
     response = as_lawyer.post(
         f"/cases/{office.case.id}/tasks/", {"task-title": "x", "task-kind": "task", "task-due_on": ""}

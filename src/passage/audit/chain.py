@@ -28,6 +28,8 @@ GENESIS = "0" * 64
 _RETRIES = 20
 # Rows that can only be written while the vault is sealed, hence without an HMAC.
 SEALED_ACTIONS = frozenset({"unseal_failed"})
+_HEAD_PK = 1  # the one AuditHead row
+_HEAD_FIELDS = ("signed_seq", "signed_hash", "signed_mac")
 _ADVISORY_LOCK = 0x70617373  # "pass": serialises appends on PostgreSQL
 # Events waiting for the end of a batch (see batched), or None when every event is written at once.
 _batch: ContextVar[list[AuditEvent] | None] = ContextVar("passage_audit_batch", default=None)
@@ -158,43 +160,85 @@ def batched() -> Iterator[None]:
             _append(pending)
 
 
+@dataclass(frozen=True)
+class _Statements:
+    """The append's SQL for one backend, written once from the models' own table and column names.
+
+    Django's ORM builds a statement's SQL anew on every call, which cost an append more than
+    the database did; these three are plain, fixed SQL with bound parameters.
+    """
+
+    last: str
+    insert: str
+    insert_fields: tuple[Any, ...]
+    move_head: str
+
+
+_statements: dict[str, _Statements] = {}
+
+
+def _statements_for(vendor: str) -> _Statements:
+    statements = _statements.get(vendor)
+    if statements is None:
+        quote = connection.ops.quote_name
+        events, head = AuditEvent._meta, AuditHead._meta
+        seq, row_hash = (quote(events.get_field(name).column) for name in ("seq", "hash"))
+        fields = tuple(field for field in events.concrete_fields if not field.primary_key)
+        columns = ", ".join(quote(field.column) for field in fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        moved = ", ".join(f"{quote(head.get_field(name).column)} = %s" for name in _HEAD_FIELDS)
+        # Only the models' own quoted table and column names go into the text; values are bound.
+        statements = _statements[vendor] = _Statements(
+            last=f"SELECT {seq}, {row_hash} FROM {quote(events.db_table)} ORDER BY {seq} DESC LIMIT 1",  # noqa: S608
+            insert=f"INSERT INTO {quote(events.db_table)} ({columns}) VALUES ({placeholders})",  # noqa: S608
+            insert_fields=fields,
+            move_head=f"UPDATE {quote(head.db_table)} SET {moved} WHERE {quote(head.pk.column)} = %s",  # noqa: S608
+        )
+    return statements
+
+
 def _append(events: list[AuditEvent]) -> None:
     """Chain ``events`` after the last row, in one transaction, and sign the new head."""
+    statements = _statements_for(connection.vendor)
     for _attempt in range(_RETRIES):
         try:
-            with transaction.atomic():
+            with transaction.atomic(), connection.cursor() as cursor:
                 if connection.vendor == "postgresql":
                     # Writers from several processes queue here instead of racing for the next
                     # sequence number (SQLite already serialises writers).
-                    with connection.cursor() as cursor:
-                        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
-                last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
-                seq = last.seq if last else 0
-                prev_hash = last.hash if last else GENESIS
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
+                cursor.execute(statements.last)
+                last = cursor.fetchone()
+                seq, prev_hash = (int(last[0]), str(last[1])) if last else (0, GENESIS)
                 for event in events:
                     seq += 1
                     event.seq, event.prev_hash = seq, prev_hash
                     event.hash = prev_hash = _event_digest(event)
                     event.mac = _vault_signer(event.hash) or ""
-                if len(events) == 1:
-                    events[0].save(force_insert=True)
-                else:
-                    AuditEvent.objects.bulk_create(events)
+                cursor.executemany(
+                    statements.insert,
+                    [
+                        [
+                            field.get_db_prep_save(field.pre_save(event, True), connection)
+                            for field in statements.insert_fields
+                        ]
+                        for event in events
+                    ],
+                )
                 signed = [event for event in events if event.mac]
                 if signed:
-                    _move_head(signed[-1])
+                    _move_head(cursor, statements, signed[-1])
                 return
         except IntegrityError:
-            for event in events:
-                event.pk = None
             continue
     raise RuntimeError("could not append to the audit chain (too much contention)")
 
 
-def _move_head(event: AuditEvent) -> None:
-    head = {"signed_seq": event.seq, "signed_hash": event.hash, "signed_mac": _head_mac(event.seq, event.hash) or ""}
-    if not AuditHead.objects.filter(pk=1).update(**head):
-        AuditHead.objects.create(pk=1, **head)
+def _move_head(cursor: Any, statements: _Statements, event: AuditEvent) -> None:
+    head = (event.seq, event.hash, _head_mac(event.seq, event.hash) or "")
+    cursor.execute(statements.move_head, [*head, _HEAD_PK])
+    if cursor.rowcount == 0:
+        AuditHead.objects.create(pk=_HEAD_PK, **dict(zip(_HEAD_FIELDS, head, strict=True)))
 
 
 @dataclass(frozen=True)
@@ -256,7 +300,7 @@ def verify(signer: Signer | None = _vault_signer) -> list[Problem]:
 
 def _check_head(signer: Signer, last_signed: tuple[int, str] | None, seen: dict[int, str]) -> list[Problem]:
     """The signed head must name a row that is still there, and no later signed row may exist."""
-    head = AuditHead.objects.filter(pk=1).first()
+    head = AuditHead.objects.filter(pk=_HEAD_PK).first()
     if head is None:
         if last_signed is None:
             return []

@@ -7,6 +7,7 @@ not offer a client's name to the next person who types in a similar form.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -173,13 +174,20 @@ class TaskForm(forms.Form):
     title = forms.CharField(label=_("What is to be done"), max_length=500, widget=forms.TextInput(attrs=_PRIVATE))
     kind = forms.ChoiceField(label=_("Kind"), choices=TaskKind.choices, initial=TaskKind.TASK)
     due_on = date_field(_("Due on"))
-    assigned_to = forms.ModelChoiceField(
-        label=_("Who"), queryset=None, required=False, empty_label=_("everyone on the case")
-    )
+    assigned_to = forms.ChoiceField(label=_("Who"), required=False)
 
-    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: Sequence[Any], **kwargs: Any) -> None:
+        """``people``: those who may see the case (``people_on_case``), the only ones a task can go to."""
         super().__init__(*args, **kwargs)
-        self.fields["assigned_to"].queryset = people  # type: ignore[attr-defined]
+        self._people = {str(person.pk): person for person in people}
+        self.fields["assigned_to"].choices = [  # type: ignore[attr-defined]
+            ("", _("everyone on the case")),
+            *((key, str(person)) for key, person in self._people.items()),
+        ]
+
+    def clean_assigned_to(self) -> Any:
+        """The chosen person (the choices let through only the people on the case), or None."""
+        return self._people.get(self.cleaned_data["assigned_to"])
 
 
 class IncidentForm(forms.Form):

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from passage.accounts.access import LAWYERS
 from passage.accounts.models import User
 from passage.cases.models import Case
-from passage.cases.statements import PreparedPages
+from passage.cases.statements import PreparedPages, PreparedRecords
 
 PAGE_SIZE = 50
 
@@ -21,10 +21,17 @@ def paginate(request: HttpRequest, items: QuerySet[Any] | PreparedPages, size: i
     return Paginator(items, size).get_page(request.GET.get("page"))
 
 
-def people_on_case(case: Case) -> QuerySet[User]:
-    """Everyone who may see the case: lawyers, admins and its assigned volunteers."""
-    return (
-        User.objects.filter(Q(role__in=LAWYERS) | Q(assigned_cases=case), is_active=True)
+# Everyone who may see a case: one statement for every case.
+_PEOPLE = PreparedRecords(
+    lambda case_id: (
+        User.objects.filter(Q(role__in=LAWYERS) | Q(assigned_cases=case_id), is_active=True)
         .distinct()
         .order_by("username")
+        .only("username")
     )
+)
+
+
+def people_on_case(case: Case) -> list[User]:
+    """Everyone who may see the case: lawyers, admins and its assigned volunteers (by name)."""
+    return _PEOPLE.fetch(case.id)
