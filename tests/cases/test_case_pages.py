@@ -318,8 +318,12 @@ def test_the_case_page_links_are_the_reversed_urls_of_that_case(as_lawyer, offic
 
     for case in (office.case, office.other_case):
         links = case_links(case.id)
+        assert links.pop("evidence") == reverse("evidence:case", args=[case.id])
+        assert links.pop("dossiers") == reverse("dossier:case", args=[case.id])
         assert links == {name: reverse(f"cases:{name}", args=[case.id]) for name in links}
     page = as_lawyer.get(f"/cases/{office.other_case.id}/").content.decode()
     for name in ("plan", "details", "facts", "add_note", "add_task", "add_incident", "letter_new", "status", "shred"):
         assert f'"{reverse(f"cases:{name}", args=[office.other_case.id])}"' in page
+    for name in ("evidence:case", "dossier:case"):
+        assert f'"{reverse(name, args=[office.other_case.id])}"' in page
     assert str(office.case.id) not in page

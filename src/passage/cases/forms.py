@@ -176,18 +176,14 @@ class TaskForm(forms.Form):
     due_on = date_field(_("Due on"))
     assigned_to = forms.ChoiceField(label=_("Who"), required=False)
 
-    def __init__(self, *args: Any, people: Sequence[Any], **kwargs: Any) -> None:
-        """``people``: those who may see the case (``people_on_case``), the only ones a task can go to."""
+    def __init__(self, *args: Any, people: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        """``people``: (id, name) of those who may see the case, the only ones a task can go to."""
         super().__init__(*args, **kwargs)
-        self._people = {str(person.pk): person for person in people}
-        self.fields["assigned_to"].choices = [  # type: ignore[attr-defined]
-            ("", _("everyone on the case")),
-            *((key, str(person)) for key, person in self._people.items()),
-        ]
+        self.fields["assigned_to"].choices = [("", _("everyone on the case")), *people]  # type: ignore[attr-defined]
 
-    def clean_assigned_to(self) -> Any:
-        """The chosen person (the choices let through only the people on the case), or None."""
-        return self._people.get(self.cleaned_data["assigned_to"])
+    def clean_assigned_to(self) -> str | None:
+        """The chosen person's id (the choices let through only the people on the case), or None."""
+        return self.cleaned_data["assigned_to"] or None
 
 
 class IncidentForm(forms.Form):

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext as _
 
 from passage.cases.actions import knowledge
@@ -99,7 +99,7 @@ def _around_id(name: str, urlconf: Any, prefix: str) -> tuple[str, str]:
     return before, after
 
 
-# The case page's links to the pages of the same case.
+# The case page's links to the pages of the same case: its own, and other apps' where installed.
 _CASE_LINKS = (
     "plan",
     "reveal",
@@ -112,11 +112,22 @@ _CASE_LINKS = (
     "status",
     "shred",
 )
+_OTHER_APPS_LINKS = {"evidence": "evidence:case", "dossiers": "dossier:case"}
 
 
 def case_links(case_id: Any) -> dict[str, str]:
-    """The URLs of the case's own pages by name (``cases:<name>``), without a ``reverse`` per link."""
-    return {name: url_for_id(f"cases:{name}")(case_id) for name in _CASE_LINKS}
+    """The URLs of the case's pages by name, without a ``reverse`` per link.
+
+    ``cases:<name>`` for the case's own pages; ``evidence`` and ``dossiers`` only when those apps'
+    pages are installed.
+    """
+    links = {name: url_for_id(f"cases:{name}")(case_id) for name in _CASE_LINKS}
+    for name, page in _OTHER_APPS_LINKS.items():
+        try:
+            links[name] = url_for_id(page)(case_id)
+        except NoReverseMatch:
+            continue
+    return links
 
 
 def limbo_rows(cases: Iterable[Case], lang: str, on: date) -> list[LimboRow]:

@@ -30,9 +30,9 @@ from passage.cases.letters_html import case_letters_html
 from passage.cases.models import Case, CaseStatus, Letter, Task
 from passage.cases.presenters import case_links, evidence_labels, fact_lines, lang_of, limbo_rows
 from passage.cases.statements import PreparedRecords
-from passage.cases.views.common import paginate, people_on_case
+from passage.cases.views.common import paginate, people_on_case, person_choices
 from passage.cases.views.dashboard import SUMMARY_FIELDS
-from passage.web.blank_forms import blank_form_html
+from passage.web.blank_forms import blank_form_html, form_html
 
 
 @staff_view(*CASE_WORKERS)
@@ -98,17 +98,28 @@ def case_new(request: HttpRequest) -> HttpResponse:
 # What a case page lists: compiled once, asked for every case page.
 _TASKS = PreparedRecords(lambda case_id: Task.objects.filter(case_id=case_id).select_related("assigned_to"))
 _LETTERS = PreparedRecords(lambda case_id: Letter.objects.filter(case_id=case_id).select_related("institution"))
-_ASSIGNED = PreparedRecords(lambda case_id: User.objects.filter(assigned_cases=case_id).order_by("username"))
+_ASSIGNED = PreparedRecords(
+    lambda case_id: User.objects.filter(assigned_cases=case_id).order_by("username").only("username")
+)
 
 
-def render_case_page(request: HttpRequest, case: Case, *, status: int = 200, **context: Any) -> HttpResponse:
-    """The case page; add forms with errors (``note_form=...``) to show them where they belong.
+def render_case_page(
+    request: HttpRequest,
+    case: Case,
+    *,
+    status: int = 200,
+    note_form: NoteForm | None = None,
+    task_form: TaskForm | None = None,
+    incident_form: IncidentForm | None = None,
+    **context: Any,
+) -> HttpResponse:
+    """The case page; pass a form with errors (``note_form=...``) to show it where it belongs.
 
     Every read on the page is audited, as one batch appended to the chain when the reads are done.
     """
     user = request.user
     lang = lang_of(request)
-    people = people_on_case(case)
+    today = actions.today()
     tasks = _TASKS.fetch(case.id)
     letters = _LETTERS.fetch(case.id)
     with batched():
@@ -120,7 +131,7 @@ def render_case_page(request: HttpRequest, case: Case, *, status: int = 200, **c
     page = {
         "case": case,
         "links": case_links(case.id),
-        "summary": limbo_rows([case], lang, actions.today())[0],
+        "summary": limbo_rows([case], lang, today)[0],
         "text": text,
         "facts": fact_lines(text.facts, lang),
         "unknown_facts": len(actions.knowledge().facts) - len(text.facts),
@@ -129,19 +140,23 @@ def render_case_page(request: HttpRequest, case: Case, *, status: int = 200, **c
         "notes": notes,
         "tasks": _with_text(tasks, task_titles),
         "incidents": incidents,
-        "letters": _with_text(letters, subjects),
+        "letters_html": case_letters_html(_with_text(letters, subjects), today),
+        "has_letters": bool(letters),
         "can_manage": can_manage_cases(user),
         "can_reveal": can_reveal_true_names(user),
-        # Prefixes keep the ids of the three forms on one page apart.
-        "note_form": NoteForm(initial={"on": actions.today()}, prefix="note"),
-        "task_form": TaskForm(people=people, prefix="task"),
-        "incident_form": IncidentForm(lang=lang, prefix="incident"),
-        "today": actions.today(),
+        # The three forms, blank unless given with errors; prefixes keep their ids apart.
+        "note_form_html": form_html(note_form)
+        if note_form is not None
+        else blank_form_html(NoteForm, prefix="note", initial={"on": today}),
+        "task_form_html": form_html(task_form)
+        if task_form is not None
+        else blank_form_html(TaskForm, prefix="task", people=person_choices(people_on_case(case))),
+        "incident_form_html": form_html(incident_form)
+        if incident_form is not None
+        else blank_form_html(IncidentForm, prefix="incident", lang=lang),
+        "today": today,
     }
-    page["letters_html"] = case_letters_html(page["letters"], page["today"])
     page.update(context)
-    for name in ("note_form", "task_form", "incident_form"):
-        page[f"{name}_html"] = blank_form_html(page[name])
     return render(request, "cases/case_detail.html", page, status=status)
 
 

@@ -35,3 +35,8 @@ _PEOPLE = PreparedRecords(
 def people_on_case(case: Case) -> list[User]:
     """Everyone who may see the case: lawyers, admins and its assigned volunteers (by name)."""
     return _PEOPLE.fetch(case.id)
+
+
+def person_choices(people: list[User]) -> tuple[tuple[str, str], ...]:
+    """(id, name) of each person, as a form offers them."""
+    return tuple((str(person.pk), person.username) for person in people)

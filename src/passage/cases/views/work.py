@@ -16,7 +16,7 @@ from passage.cases.access import get_case_for_user, get_task_for_user
 from passage.cases.forms import IncidentForm, NoteForm, TaskForm
 from passage.cases.presenters import lang_of
 from passage.cases.views.cases import render_case_page
-from passage.cases.views.common import people_on_case
+from passage.cases.views.common import people_on_case, person_choices
 
 
 def _back(case_id: Any, anchor: str) -> HttpResponse:
@@ -42,7 +42,8 @@ def add_note(request: HttpRequest, case_id: Any) -> HttpResponse:
 @require_POST
 def add_task(request: HttpRequest, case_id: Any) -> HttpResponse:
     case = get_case_for_user(request.user, case_id)
-    form = TaskForm(request.POST, people=people_on_case(case), prefix="task")
+    people = people_on_case(case)
+    form = TaskForm(request.POST, people=person_choices(people), prefix="task")
     if not form.is_valid():
         return render_case_page(request, case, task_form=form, status=400)
     data = form.cleaned_data
@@ -52,7 +53,7 @@ def add_task(request: HttpRequest, case_id: Any) -> HttpResponse:
         title=data["title"],
         due_on=data["due_on"],
         kind=data["kind"],
-        assigned_to=data["assigned_to"],
+        assigned_to={str(person.pk): person for person in people}.get(data["assigned_to"]),
     )
     messages.success(request, _("Task added."))
     return _back(case.id, "tasks")
