@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 
-from passage.sealing.service import holder, request_scope, vault_exists, vault_is_sealed
+from passage.sealing.service import request_scope, unsealed_master, vault_exists
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -20,8 +20,11 @@ def sealed_gate(get_response: Handler) -> Handler:
     def middleware(request: HttpRequest) -> HttpResponse:
         if request.path.startswith(SEALED_OPEN):
             return get_response(request)
-        sealed = vault_is_sealed()
-        # The layout (web.context) shows the gate's answer: one key-daemon round trip per page.
+        # One key-daemon round trip per page: whether the vault is sealed, the key if it is not
+        # (kept for this request only), and activity that postpones auto-seal. The layout
+        # (web.context) shows the gate's answer.
+        master = unsealed_master()
+        sealed = master is None
         request.vault_sealed = sealed  # type: ignore[attr-defined]
         if sealed:
             if request.path.startswith("/api/"):
@@ -30,8 +33,7 @@ def sealed_gate(get_response: Handler) -> Handler:
                 request, "sealing/unseal.html", {"vault_missing": not vault_exists(), "form": None}, status=503
             )
             return response.render()
-        holder().touch()
-        with request_scope():
+        with request_scope(master):
             return get_response(request)
 
     return middleware

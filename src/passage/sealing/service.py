@@ -56,6 +56,7 @@ __all__ = [
     "seal",
     "unseal_passphrase",
     "unseal_shares",
+    "unsealed_master",
     "vault_exists",
     "vault_is_sealed",
 ]
@@ -111,17 +112,29 @@ def vault_is_sealed() -> bool:
         return True
 
 
+def unsealed_master() -> MasterKey | None:
+    """The master key, or None while sealed or when the key holder cannot be reached.
+
+    One round trip to the key daemon, which counts as activity (it postpones auto-seal).
+    """
+    try:
+        return holder().master()
+    except VaultError:
+        return None
+
+
 @contextmanager
-def request_scope() -> Iterator[None]:
+def request_scope(master: MasterKey | None = None) -> Iterator[None]:
     """Within the block, ask the key holder for the master key once and unwrap each case key once.
 
     A page that shows a case and its letters, notes and tasks would otherwise ask the key daemon
     and read the case's wrapped key for every list it decrypts and every audit row it signs. The
-    block is one request, begun after the sealed gate found the vault unsealed. Sealing in this
-    process empties the scope at once; sealing from another process wipes the shared key object,
-    so the rest of the request fails as sealed rather than using it.
+    block is one request, begun after the sealed gate found the vault unsealed; the gate passes
+    the key it was given (``master``), so the request asks the daemon once in all. Sealing in
+    this process empties the scope at once; sealing from another process wipes the shared key
+    object, so the rest of the request fails as sealed rather than using it.
     """
-    token = _scope.set({})
+    token = _scope.set({} if master is None else {"master": master})
     try:
         yield
     finally:
