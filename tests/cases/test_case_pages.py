@@ -327,3 +327,22 @@ def test_the_case_page_links_are_the_reversed_urls_of_that_case(as_lawyer, offic
     for name in ("evidence:case", "dossier:case"):
         assert f'"{reverse(name, args=[office.other_case.id])}"' in page
     assert str(office.case.id) not in page
+
+
+def test_the_fact_rows_are_what_the_template_loop_rendered(as_lawyer, office):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from passage.cases.presenters import FactLine, fact_lines, fact_rows_html
+
+    loop = Template("{% for line in facts %}<dt>{{ line.label }}</dt><dd>{{ line.value }}</dd>{% endfor %}")
+    text = actions.read_case(office.lawyer, office.case)
+    for lang in ("en", "ru"):
+        with translation.override(lang):
+            lines = [*fact_lines(text.facts, lang), FactLine('Say "<b>"', "Tom & Jerry's")]
+            assert len(lines) > 1
+            assert fact_rows_html(lines) == loop.render(Context({"facts": lines}))
+    assert "<dt>Say &quot;&lt;b&gt;&quot;</dt><dd>Tom &amp; Jerry&#x27;s</dd>" in fact_rows_html(lines)
+    page = as_lawyer.get(f"/cases/{office.case.id}/").content.decode()
+    english = fact_lines(text.facts, "en")
+    assert f'<dl class="facts">{fact_rows_html(english)}</dl>' in page

@@ -16,6 +16,8 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from passage.cases.actions import knowledge
@@ -193,6 +195,17 @@ def fact_lines(facts: Mapping[str, Any], lang: str) -> list[FactLine]:
             continue
         lines.append(FactLine(text_label(fact.label, lang), _fact_value(fact, facts[fact.id], lang)))
     return lines
+
+
+def fact_rows_html(lines: Iterable[FactLine]) -> SafeString:
+    """The ``<dt>``/``<dd>`` pair of each fact, escaped as the template escapes a value.
+
+    A case knows a dozen or more facts; through the template's loop they cost a quarter of the
+    case page's rendering.
+    """
+    return SafeString(
+        "".join(f"<dt>{conditional_escape(line.label)}</dt><dd>{conditional_escape(line.value)}</dd>" for line in lines)
+    )
 
 
 def _fact_value(fact: Any, value: Any, lang: str) -> str:

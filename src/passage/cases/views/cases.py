@@ -28,7 +28,14 @@ from passage.cases.forms import (
 )
 from passage.cases.letters_html import case_letters_html
 from passage.cases.models import Case, CaseStatus, Letter, Task
-from passage.cases.presenters import case_links, evidence_labels, fact_lines, lang_of, limbo_rows
+from passage.cases.presenters import (
+    case_links,
+    evidence_labels,
+    fact_lines,
+    fact_rows_html,
+    lang_of,
+    limbo_rows,
+)
 from passage.cases.statements import PreparedRecords
 from passage.cases.views.common import paginate, people_on_case, person_choices
 from passage.cases.views.dashboard import SUMMARY_FIELDS
@@ -128,12 +135,14 @@ def render_case_page(
         incidents = actions.read_incidents(user, case)
         task_titles = actions.task_titles(user, tasks) if tasks else {}
         subjects = actions.letter_subjects(user, letters) if letters else {}
+    facts = fact_lines(text.facts, lang)
     page = {
         "case": case,
         "links": case_links(case.id),
         "summary": limbo_rows([case], lang, today)[0],
         "text": text,
-        "facts": fact_lines(text.facts, lang),
+        "facts": facts,
+        "fact_rows_html": fact_rows_html(facts),
         "unknown_facts": len(actions.knowledge().facts) - len(text.facts),
         "evidence": evidence_labels(text.evidence, lang),
         "assigned": _ASSIGNED.fetch(case.id),
