@@ -101,8 +101,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "passage.web.context.office",
             ],
-            # {% load i18n %}: Django's tags, literal {% translate %} labels kept per language.
-            "libraries": {"i18n": "passage.web.templatetags.kept_i18n"},
         },
     },
 ]

@@ -1,5 +1,6 @@
-"""``{% load i18n %}`` gives Django's tags; a literal ``{% translate %}`` is kept per language and
-autoescaping, and renders exactly what Django's own node renders."""
+"""``{% load passage_i18n %}`` gives Django's i18n tags; a literal ``{% translate %}`` is kept per
+language and autoescaping, and renders exactly what Django's own node renders; every template
+loads it rather than Django's library."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from django.template import Context, engines
 from django.templatetags import i18n as django_i18n
 from django.utils import translation
 
-from passage.web.templatetags.kept_i18n import KeptTranslateNode
+from passage.web.templatetags.passage_i18n import KeptTranslateNode
 
 SOURCE = (
-    '{% load i18n %}{% translate "Summary" %}|{% translate "a < b & c" %}|{% translate "Summary" noop %}|'
+    '{% load passage_i18n %}{% translate "Summary" %}|{% translate "a < b & c" %}|{% translate "Summary" noop %}|'
     '{% translate "Summary" as label %}[{{ label }}]|{% translate "Summary" context "heading" %}|'
     '{% translate word %}|{% translate "Summary"|upper %}|{% blocktranslate %}Summary{% endblocktranslate %}'
 )
@@ -22,15 +23,9 @@ def _nodes(template: object) -> list[object]:
 
 def _django_rendering(language: str, autoescape: bool = True) -> str:
     """The same source through Django's own i18n library, for comparison."""
-    engine = engines["django"].engine
-    library = engine.template_libraries["i18n"]
-    try:
-        engine.template_libraries["i18n"] = django_i18n.register
-        template = engine.from_string(SOURCE)
-    finally:
-        engine.template_libraries["i18n"] = library
+    template = engines["django"].from_string(SOURCE.replace("passage_i18n", "i18n")).template  # type: ignore[attr-defined]
     with translation.override(language):
-        return template.render(Context({"word": "Details"}, autoescape=autoescape))
+        return str(template.render(Context({"word": "Details"}, autoescape=autoescape)))
 
 
 def test_only_literal_translations_are_kept() -> None:
@@ -55,3 +50,18 @@ def test_it_renders_what_django_renders_in_each_language_and_escaping() -> None:
         english = template.render(Context({"word": "Details"}))
     # A literal is the template author's text: Django does not escape it, in either language.
     assert russian.startswith("Сводка|a < b & c|") and english.startswith("Summary|a < b & c|")
+
+
+def test_every_template_loads_the_kept_translations() -> None:
+    from pathlib import Path
+
+    import passage
+
+    root = Path(passage.__file__).parent
+    templates = [path for path in root.rglob("templates/**/*.html") if "{%" in path.read_text(encoding="utf-8")]
+    assert templates
+    for path in templates:
+        text = path.read_text(encoding="utf-8")
+        assert "{% load i18n" not in text, path
+        if "{% translate" in text or "{% blocktranslate" in text:
+            assert "passage_i18n" in text, path

@@ -1,6 +1,6 @@
 """Django's ``i18n`` tags, with ``{% translate "a literal" %}`` looked up once per language.
 
-Loaded in place of Django's library (``{% load i18n %}``, see ``TEMPLATES`` in the settings), so
+Loaded in place of Django's library (``{% load passage_i18n %}``, see ``TEMPLATES`` in the settings), so
 templates, ``makemessages`` and translators see the usual tags. A page such as the case page
 carries sixty fixed labels; Django looks each one up in the catalogue, localises and escapes it
 on every rendering. A literal message without filters, context, ``noop`` or ``as`` renders to
