@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -174,27 +175,22 @@ class _Statements:
     move_head: str
 
 
-_statements: dict[str, _Statements] = {}
-
-
+@lru_cache(maxsize=4)
 def _statements_for(vendor: str) -> _Statements:
-    statements = _statements.get(vendor)
-    if statements is None:
-        quote = connection.ops.quote_name
-        events, head = AuditEvent._meta, AuditHead._meta
-        seq, row_hash = (quote(events.get_field(name).column) for name in ("seq", "hash"))
-        fields = tuple(field for field in events.concrete_fields if not field.primary_key)
-        columns = ", ".join(quote(field.column) for field in fields)
-        placeholders = ", ".join(["%s"] * len(fields))
-        moved = ", ".join(f"{quote(head.get_field(name).column)} = %s" for name in _HEAD_FIELDS)
-        # Only the models' own quoted table and column names go into the text; values are bound.
-        statements = _statements[vendor] = _Statements(
-            last=f"SELECT {seq}, {row_hash} FROM {quote(events.db_table)} ORDER BY {seq} DESC LIMIT 1",  # noqa: S608
-            insert=f"INSERT INTO {quote(events.db_table)} ({columns}) VALUES ({placeholders})",  # noqa: S608
-            insert_fields=fields,
-            move_head=f"UPDATE {quote(head.db_table)} SET {moved} WHERE {quote(head.pk.column)} = %s",  # noqa: S608
-        )
-    return statements
+    quote = connection.ops.quote_name
+    events, head = AuditEvent._meta, AuditHead._meta
+    seq, row_hash = (quote(events.get_field(name).column) for name in ("seq", "hash"))
+    fields = tuple(field for field in events.concrete_fields if not field.primary_key)
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))  # one bound parameter per column
+    moved = ", ".join(f"{quote(head.get_field(name).column)} = %s" for name in _HEAD_FIELDS)
+    # Only the models' own quoted table and column names go into the text; values are bound.
+    return _Statements(
+        last=f"SELECT {seq}, {row_hash} FROM {quote(events.db_table)} ORDER BY {seq} DESC LIMIT 1",  # noqa: S608
+        insert=f"INSERT INTO {quote(events.db_table)} ({columns}) VALUES ({placeholders})",  # noqa: S608
+        insert_fields=fields,
+        move_head=f"UPDATE {quote(head.db_table)} SET {moved} WHERE {quote(head.pk.column)} = %s",  # noqa: S608
+    )
 
 
 def _append(events: list[AuditEvent]) -> None:

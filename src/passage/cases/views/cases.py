@@ -135,14 +135,12 @@ def render_case_page(
         incidents = actions.read_incidents(user, case)
         task_titles = actions.task_titles(user, tasks) if tasks else {}
         subjects = actions.letter_subjects(user, letters) if letters else {}
-    facts = fact_lines(text.facts, lang)
     page = {
         "case": case,
         "links": case_links(case.id),
         "summary": limbo_rows([case], lang, today)[0],
         "text": text,
-        "facts": facts,
-        "fact_rows_html": fact_rows_html(facts),
+        "fact_rows_html": fact_rows_html(fact_lines(text.facts, lang)),
         "unknown_facts": len(actions.knowledge().facts) - len(text.facts),
         "evidence": evidence_labels(text.evidence, lang),
         "assigned": _ASSIGNED.fetch(case.id),
@@ -150,7 +148,6 @@ def render_case_page(
         "tasks": _with_text(tasks, task_titles),
         "incidents": incidents,
         "letters_html": case_letters_html(_with_text(letters, subjects), today),
-        "has_letters": bool(letters),
         "can_manage": can_manage_cases(user),
         "can_reveal": can_reveal_true_names(user),
         # The three forms, blank unless given with errors; prefixes keep their ids apart.
