@@ -187,3 +187,51 @@ def test_a_record_query_refuses_a_builder_that_uses_the_id_other_than_as_the_id(
         PreparedRecords(lambda case_id: Case.objects.get(pk=office.case.pk).tasks.all()).fetch(office.case.id)
     with pytest.raises(TypeError, match="UUID"):
         PreparedRecords(lambda case_id: Task.objects.filter(case_id=case_id)).fetch(str(office.case.id))  # type: ignore[arg-type]
+
+
+def test_record_queries_asked_together_give_what_each_gives_alone(office):
+    """Several lists about a case in one go: on PostgreSQL every statement rides one pipeline."""
+    from passage.cases.models import Case, Note
+    from passage.cases.statements import PreparedRecords, fetch_together
+
+    actions.add_task(office.lawyer, office.case, title="t", due_on=actions.today(), assigned_to=office.volunteer)
+    actions.add_note(office.lawyer, office.case, text="n")
+    tasks = PreparedRecords(_tasks)
+    notes = PreparedRecords(lambda case_id: Note.objects.filter(case_id=case_id).select_related("created_by"))
+    nothing = PreparedRecords(lambda case_id: Case.objects.filter(pk=case_id, code__in=[]))  # Django asks nothing
+    piped: list[bool] = []
+
+    def note(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        piped.append(getattr(connection.connection, "_pipeline", None) is not None)
+        return execute(sql, params, many, context)
+
+    for case in (office.case, office.other_case):
+        with connection.execute_wrapper(note):
+            together = fetch_together((tasks, case.id), (nothing, case.id), (notes, case.id))
+        alone = [tasks.fetch(case.id), nothing.fetch(case.id), notes.fetch(case.id)]
+        assert [[_fields(item) for item in found] for found in together] == [
+            [_fields(item) for item in found] for found in alone
+        ]
+        assert together[1] == []
+    assert [task.assigned_to.username for task in together[0]] == []  # the other case has no task
+    first = fetch_together((tasks, office.case.id), (notes, office.case.id))
+    assert first[0][0].assigned_to.username == office.volunteer.username
+    assert first[1][0].created_by.username == office.lawyer.username
+    assert len(piped) == 4  # two statements per case; the empty query asked nothing
+    assert all(piped) if connection.vendor == "postgresql" else not any(piped)
+
+
+def test_an_error_in_joined_statements_is_djangos_and_the_connection_goes_on(office):
+    from django.db import DatabaseError, transaction
+
+    from passage.round_trips import joined_round_trips
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        with joined_round_trips(connection), connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.execute("SELECT * FROM no_such_table_here")
+            cursor.execute("SELECT 2")
+    with joined_round_trips(connection) as joined, connection.cursor() as cursor:
+        cursor.execute("SELECT 3")
+        assert cursor.fetchone()[0] == 3
+    assert joined is (connection.vendor == "postgresql")

@@ -24,6 +24,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from passage.audit.models import AuditEvent, AuditHead
+from passage.round_trips import joined_round_trips
 
 GENESIS = "0" * 64
 _RETRIES = 20
@@ -172,7 +173,7 @@ class _Statements:
     last: str
     insert: str
     insert_fields: tuple[Any, ...]
-    move_head: str
+    set_head: str
 
 
 @lru_cache(maxsize=4)
@@ -183,22 +184,34 @@ def _statements_for(vendor: str) -> _Statements:
     fields = tuple(field for field in events.concrete_fields if not field.primary_key)
     columns = ", ".join(quote(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))  # one bound parameter per column
-    moved = ", ".join(f"{quote(head.get_field(name).column)} = %s" for name in _HEAD_FIELDS)
+    head_pk = quote(head.pk.column)
+    head_columns = [quote(head.get_field(name).column) for name in _HEAD_FIELDS]
+    moved = ", ".join(f"{column} = excluded.{column}" for column in head_columns)
     # Only the models' own quoted table and column names go into the text; values are bound.
     return _Statements(
         last=f"SELECT {seq}, {row_hash} FROM {quote(events.db_table)} ORDER BY {seq} DESC LIMIT 1",  # noqa: S608
         insert=f"INSERT INTO {quote(events.db_table)} ({columns}) VALUES ({placeholders})",  # noqa: S608
         insert_fields=fields,
-        move_head=f"UPDATE {quote(head.db_table)} SET {moved} WHERE {quote(head.pk.column)} = %s",  # noqa: S608
+        # One statement whether or not the head exists yet (SQLite and PostgreSQL both upsert).
+        set_head=(
+            f"INSERT INTO {quote(head.db_table)} ({head_pk}, {', '.join(head_columns)}) VALUES (%s, %s, %s, %s) "  # noqa: S608
+            f"ON CONFLICT ({head_pk}) DO UPDATE SET {moved}"
+        ),
     )
 
 
 def _append(events: list[AuditEvent]) -> None:
-    """Chain ``events`` after the last row, in one transaction, and sign the new head."""
+    """Chain ``events`` after the last row, in one transaction, and sign the new head.
+
+    On PostgreSQL the statements go in psycopg's pipeline mode: the transaction's start, the
+    lock and the look-up of the last row travel together, then the new rows and the head, then
+    the commit — three round trips to the server instead of six. Each statement still runs after
+    the one before it, so the last row is read only once the lock is held.
+    """
     statements = _statements_for(connection.vendor)
     for _attempt in range(_RETRIES):
         try:
-            with transaction.atomic(), connection.cursor() as cursor:
+            with transaction.atomic(), joined_round_trips(connection), connection.cursor() as cursor:
                 if connection.vendor == "postgresql":
                     # Writers from several processes queue here instead of racing for the next
                     # sequence number (SQLite already serialises writers).
@@ -223,18 +236,14 @@ def _append(events: list[AuditEvent]) -> None:
                 )
                 signed = [event for event in events if event.mac]
                 if signed:
-                    _move_head(cursor, statements, signed[-1])
+                    head = signed[-1]
+                    cursor.execute(
+                        statements.set_head, [_HEAD_PK, head.seq, head.hash, _head_mac(head.seq, head.hash) or ""]
+                    )
                 return
         except IntegrityError:
             continue
     raise RuntimeError("could not append to the audit chain (too much contention)")
-
-
-def _move_head(cursor: Any, statements: _Statements, event: AuditEvent) -> None:
-    head = (event.seq, event.hash, _head_mac(event.seq, event.hash) or "")
-    cursor.execute(statements.move_head, [*head, _HEAD_PK])
-    if cursor.rowcount == 0:
-        AuditHead.objects.create(pk=_HEAD_PK, **dict(zip(_HEAD_FIELDS, head, strict=True)))
 
 
 @dataclass(frozen=True)

@@ -560,16 +560,18 @@ def add_incident(actor: Any, case: Case, *, kind: str, occurred_on: date, countr
     return incident
 
 
-# A case's notes and incidents: compiled once, asked for every case page.
-_INCIDENTS = PreparedRecords(lambda case_id: Incident.objects.filter(case_id=case_id))
-_NOTES = PreparedRecords(lambda case_id: Note.objects.filter(case_id=case_id).select_related("created_by"))
+# A case's notes and incidents: compiled once, asked for every case page (the page asks them
+# together with its other lists, see ``fetch_together``).
+INCIDENTS = PreparedRecords(lambda case_id: Incident.objects.filter(case_id=case_id))
+NOTES = PreparedRecords(lambda case_id: Note.objects.filter(case_id=case_id).select_related("created_by"))
 
 
-def read_incidents(actor: Any, case: Case) -> list[tuple[Incident, str]]:
+def read_incidents(actor: Any, case: Case, fetched: list[Incident] | None = None) -> list[tuple[Incident, str]]:
+    """The case's incidents with their descriptions (audited); ``fetched``: ``INCIDENTS`` already asked."""
     cipher = service.case_cipher(case.id)
     items = [
         (i, cipher.decrypt(Incident._meta.db_table, i.id, "description", i.description_enc))
-        for i in _INCIDENTS.fetch(case.id)
+        for i in (INCIDENTS.fetch(case.id) if fetched is None else fetched)
     ]
     if items:
         record(actor, "read", target_type="cases.incident", target_id=str(case.id), fields=["description"])
@@ -592,9 +594,11 @@ def add_note(actor: Any, case: Case, *, text: str, is_contact: bool = False, on:
     return note
 
 
-def read_notes(actor: Any, case: Case) -> list[tuple[Note, str]]:
+def read_notes(actor: Any, case: Case, fetched: list[Note] | None = None) -> list[tuple[Note, str]]:
+    """The case's notes with their text (audited); ``fetched``: ``NOTES`` already asked."""
     cipher = service.case_cipher(case.id)
-    items = [(n, cipher.decrypt(Note._meta.db_table, n.id, "text", n.text_enc)) for n in _NOTES.fetch(case.id)]
+    notes = NOTES.fetch(case.id) if fetched is None else fetched
+    items = [(n, cipher.decrypt(Note._meta.db_table, n.id, "text", n.text_enc)) for n in notes]
     if items:
         record(actor, "read", target_type="cases.note", target_id=str(case.id), fields=["text"])
     return items

@@ -30,9 +30,10 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 
+from passage.round_trips import joined_round_trips
 from passage.web.kept import Kept, KeptInfo
 
-__all__ = ["PreparedPages", "PreparedQuery", "PreparedRecords"]
+__all__ = ["PreparedPages", "PreparedQuery", "PreparedRecords", "fetch_together"]
 
 # Enough for every staff member's pages for a few days (each inputs' statement is a few KB).
 CACHE_SIZE = 256
@@ -62,6 +63,25 @@ def _run(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
+    return _converted(connection, fetched, width, converters)
+
+
+def _rows_together(connection: BaseDatabaseWrapper, statements: list[tuple[str, list[Any]]]) -> list[list[Any]]:
+    """Each statement's raw rows; on PostgreSQL all sent at once, answered in one round trip."""
+    cursors = [connection.cursor() for _ in statements]
+    try:
+        with joined_round_trips(connection):
+            for cursor, (sql, params) in zip(cursors, statements, strict=True):
+                cursor.execute(sql, params)
+            return [cursor.fetchall() for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
+def _converted(
+    connection: BaseDatabaseWrapper, fetched: list[Any], width: int, converters: _Converters
+) -> list[list[Any]]:
     rows = []
     for raw in fetched:
         row = list(raw[:width])
@@ -223,6 +243,40 @@ class _Records:
     related: tuple[Any, ...]  # Django's populators of select_related() objects, stateless
 
 
+@dataclass(frozen=True)
+class _Bound:
+    statement: _Records
+    params: list[Any]
+
+    def instances(self, connection: BaseDatabaseWrapper, fetched: list[Any]) -> list[Any]:
+        statement = self.statement
+        if statement.model is None:
+            return []
+        found = []
+        for row in _converted(connection, fetched, statement.width, statement.converters):
+            instance = statement.model.from_db(connection.alias, statement.init_list, row[statement.model_columns])
+            for populator in statement.related:
+                populator.populate(row, instance)
+            found.append(instance)
+        return found
+
+
+def fetch_together(*asks: tuple[PreparedRecords, uuid.UUID]) -> list[list[Any]]:
+    """The instances of several prepared record queries, each asked as ``(query, record_id)``.
+
+    On PostgreSQL the statements travel together, one round trip for all (see ``_rows_together``).
+    The answers are what each query's ``fetch`` gives, in the order asked.
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    return _instances(connection, [query._bound(connection, record_id, ()) for query, record_id in asks])
+
+
+def _instances(connection: BaseDatabaseWrapper, bound: list[_Bound]) -> list[list[Any]]:
+    asked = [item for item in bound if item.statement.sql is not None]
+    answers = iter(_rows_together(connection, [(str(item.statement.sql), item.params) for item in asked]))
+    return [item.instances(connection, next(answers)) if item.statement.sql is not None else [] for item in bound]
+
+
 class PreparedRecords:
     """A model query about one record (a case and what belongs to it), compiled once per inputs.
 
@@ -242,26 +296,22 @@ class PreparedRecords:
 
     def fetch(self, record_id: uuid.UUID, *inputs: Hashable) -> list[Any]:
         """The instances the builder's queryset gives for this record."""
+        connection = connections[DEFAULT_DB_ALIAS]
+        return _instances(connection, [self._bound(connection, record_id, inputs)])[0]
+
+    def _bound(self, connection: BaseDatabaseWrapper, record_id: uuid.UUID, inputs: tuple[Hashable, ...]) -> _Bound:
+        """The statement for these inputs with this record's id in its places."""
         if not isinstance(record_id, uuid.UUID):
             raise TypeError("a record id is a UUID")
-        connection = connections[DEFAULT_DB_ALIAS]
         key = (connection, inputs)
         statement = self._statements.get(key)
         if statement is None:
             statement = self._compile(connection, inputs)
             self._statements.put(key, statement)
-        if statement.sql is None or statement.model is None:
-            return []
         params = list(statement.params)
         for position in statement.id_positions:
             params[position] = record_id.hex if statement.id_as_hex else record_id
-        found = []
-        for row in _run(connection, statement.sql, params, statement.width, statement.converters):
-            instance = statement.model.from_db(connection.alias, statement.init_list, row[statement.model_columns])
-            for populator in statement.related:
-                populator.populate(row, instance)
-            found.append(instance)
-        return found
+        return _Bound(statement, params)
 
     def cache_info(self) -> KeptInfo:
         return self._statements.info()

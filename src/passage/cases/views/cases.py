@@ -36,8 +36,8 @@ from passage.cases.presenters import (
     lang_of,
     limbo_rows,
 )
-from passage.cases.statements import PreparedRecords
-from passage.cases.views.common import paginate, people_on_case, person_choices
+from passage.cases.statements import PreparedRecords, fetch_together
+from passage.cases.views.common import PEOPLE_ON_CASE, paginate, person_choices
 from passage.cases.views.dashboard import SUMMARY_FIELDS
 from passage.web.blank_forms import blank_form_html, form_html
 
@@ -127,12 +127,14 @@ def render_case_page(
     user = request.user
     lang = lang_of(request)
     today = actions.today()
-    tasks = _TASKS.fetch(case.id)
-    letters = _LETTERS.fetch(case.id)
+    # Six lists about the case, asked together: one round trip on PostgreSQL.
+    tasks, letters, notes, incidents, assigned, people = fetch_together(
+        *((query, case.id) for query in (_TASKS, _LETTERS, actions.NOTES, actions.INCIDENTS, _ASSIGNED, PEOPLE_ON_CASE))
+    )
     with batched():
         text = actions.read_case(user, case)
-        notes = actions.read_notes(user, case)
-        incidents = actions.read_incidents(user, case)
+        notes = actions.read_notes(user, case, notes)
+        incidents = actions.read_incidents(user, case, incidents)
         task_titles = actions.task_titles(user, tasks) if tasks else {}
         subjects = actions.letter_subjects(user, letters) if letters else {}
     page = {
@@ -143,7 +145,7 @@ def render_case_page(
         "fact_rows_html": fact_rows_html(fact_lines(text.facts, lang)),
         "unknown_facts": len(actions.knowledge().facts) - len(text.facts),
         "evidence": evidence_labels(text.evidence, lang),
-        "assigned": _ASSIGNED.fetch(case.id),
+        "assigned": assigned,
         "notes": notes,
         "tasks": _with_text(tasks, task_titles),
         "incidents": incidents,
@@ -156,7 +158,7 @@ def render_case_page(
         else blank_form_html(NoteForm, prefix="note", initial={"on": today}),
         "task_form_html": form_html(task_form)
         if task_form is not None
-        else blank_form_html(TaskForm, prefix="task", people=person_choices(people_on_case(case))),
+        else blank_form_html(TaskForm, prefix="task", people=person_choices(people)),
         "incident_form_html": form_html(incident_form)
         if incident_form is not None
         else blank_form_html(IncidentForm, prefix="incident", lang=lang),

@@ -22,7 +22,7 @@ def paginate(request: HttpRequest, items: QuerySet[Any] | PreparedPages, size: i
 
 
 # Everyone who may see a case: one statement for every case.
-_PEOPLE = PreparedRecords(
+PEOPLE_ON_CASE = PreparedRecords(
     lambda case_id: (
         User.objects.filter(Q(role__in=LAWYERS) | Q(assigned_cases=case_id), is_active=True)
         .distinct()
@@ -34,7 +34,7 @@ _PEOPLE = PreparedRecords(
 
 def people_on_case(case: Case) -> list[User]:
     """Everyone who may see the case: lawyers, admins and its assigned volunteers (by name)."""
-    return _PEOPLE.fetch(case.id)
+    return PEOPLE_ON_CASE.fetch(case.id)
 
 
 def person_choices(people: list[User]) -> tuple[tuple[str, str], ...]:
