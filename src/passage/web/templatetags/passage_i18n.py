@@ -1,7 +1,7 @@
 """Django's ``i18n`` tags, with ``{% translate "a literal" %}`` looked up once per language.
 
-Loaded in place of Django's library (``{% load passage_i18n %}``, see ``TEMPLATES`` in the settings), so
-templates, ``makemessages`` and translators see the usual tags. A page such as the case page
+Every template loads it by name (``{% load passage_i18n %}``) instead of Django's ``i18n``;
+``makemessages`` and translators see the usual tags. A page such as the case page
 carries sixty fixed labels; Django looks each one up in the catalogue, localises and escapes it
 on every rendering. A literal message without filters, context, ``noop`` or ``as`` renders to
 the same text for the same active language and autoescaping, as long as the catalogues do not
