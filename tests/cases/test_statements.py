@@ -71,6 +71,49 @@ def test_it_counts_on_the_plain_query_and_lists_the_columns(office, institution)
     assert "JOIN" not in captured.captured_queries[0]["sql"].upper()
 
 
+def test_counted_in_parts_it_gives_what_the_orm_counts_shredded_cases_left_out(office, institution, make_cases):
+    """Rows less those on shredded cases, for those who see every case; the plain count for others."""
+    from passage.cases.access import hidden_case_ids
+
+    _letters(office, institution, 6)  # three each on the volunteer's case and the other case
+    shredded = make_cases(1, assign=False)[0]
+    for number in range(4):
+        actions.record_letter(office.lawyer, shredded, institution=institution, direction="out", channel="email",
+                              sent_on=actions.today() - timedelta(days=40 + number), subject="s", body="b")  # fmt: skip
+    on = actions.today()
+    overdue = PreparedQuery(actions.overdue_followups, columns=OVERDUE_COLUMNS, count_parts=actions.overdue_count_parts)
+
+    def counted(person: Any) -> int:
+        viewer = viewer_of(person)
+        return overdue.count(viewer, on, count_inputs=(hidden_case_ids(viewer),))
+
+    before = {person.username: counted(person) for person in _people(office)}
+    assert before == {"alice-admin": 10, "lena-lawyer": 10, "vova-volunteer": 3, "nina-nobody": 0}
+    actions.shred_case(shredded.id, actor=office.lawyer)
+    assert counted(office.lawyer) == 6
+    actions.shred_case(office.other_case.id, actor=office.lawyer)
+    for _round in range(2):  # compiled for these shredded cases, then from the kept statements
+        for person in _people(office):
+            assert counted(person) == actions.overdue_followups(person, on).count()
+    assert counted(office.lawyer) == 3  # seven letters are on shredded cases
+    assert counted(office.volunteer) == 3 and hidden_case_ids(viewer_of(office.volunteer)) == ()
+    assert len(overdue.rows(viewer_of(office.lawyer), on)) == 3
+    piped: list[bool] = []
+
+    def note(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        piped.append(getattr(connection.connection, "_pipeline", None) is not None)
+        return execute(sql, params, many, context)
+
+    hidden = hidden_case_ids(viewer_of(office.lawyer))
+    with connection.execute_wrapper(note):
+        overdue.count(viewer_of(office.lawyer), on, count_inputs=(hidden,))
+    assert len(piped) == 2  # the letters, and those on the shredded cases
+    assert all(piped) if connection.vendor == "postgresql" else not any(piped)
+    with pytest.raises(TypeError, match="counted in parts"):
+        PreparedQuery(actions.overdue_followups, columns=OVERDUE_COLUMNS).count(viewer_of(office.lawyer), on,
+                                                                                 count_inputs=(hidden,))  # fmt: skip
+
+
 def test_it_compiles_once_per_set_of_inputs_and_asks_the_database_every_time(office, make_cases):
     limbo = PreparedQuery(_limbo)
     viewer = viewer_of(office.lawyer)

@@ -120,6 +120,33 @@ def of_visible_cases(user: Any, records: QuerySet[_Record]) -> QuerySet[_Record]
     return records.filter(case__in=cases_for_user(user))
 
 
+def hidden_case_ids(user: Any) -> tuple[uuid.UUID, ...]:
+    """The cases whose rows a count for ``user`` must subtract (see ``visible_count_parts``).
+
+    The shredded cases (usually none: one index look-up) for those who see every case; nothing for
+    the others, whose rule names the cases they may see. Ask it anew for each count.
+    """
+    if not _sees_every_case(user):
+        return ()
+    return tuple(Case.objects.filter(status=CaseStatus.SHREDDED).order_by("id").values_list("id", flat=True))
+
+
+def visible_count_parts(
+    user: Any, records: QuerySet[_Record], hidden: tuple[uuid.UUID, ...]
+) -> tuple[QuerySet[_Record], QuerySet[_Record] | None]:
+    """Two querysets for counting ``of_visible_cases(user, records)``: the first's count less the
+    second's (when there is a second) is that count, given ``hidden = hidden_case_ids(user)``.
+
+    For those who see every case they are ``records`` and its rows on the shredded cases, by
+    their ids. Excluding the shredded cases row by row cost 0.8 ms (SQLite) to 1 ms (PostgreSQL)
+    per 13,000 overdue letters counted, a fifth of the page; with no case shredded there is
+    nothing to subtract, and otherwise the subtracted rows are found by the case index.
+    """
+    if _sees_every_case(user):
+        return records, records.filter(case_id__in=hidden) if hidden else None
+    return of_visible_cases(user, records), None
+
+
 def letters_for_user(user: Any) -> QuerySet[Letter]:
     """The letters of every case ``user`` may see."""
     return of_visible_cases(user, Letter.objects.all())

@@ -430,14 +430,24 @@ def set_reply_status(actor: Any, letter: Letter, status: str, answered_on: date 
 
 def overdue_followups(user: Any, on: date | None = None) -> Any:
     """Outgoing letters still awaiting an answer whose follow-up date has come."""
-    from passage.cases.access import letters_for_user
+    from passage.cases.access import of_visible_cases
 
     return (
-        letters_for_user(user)
-        .filter(reply_status=ReplyStatus.AWAITING, followup_due__lte=on or today())
+        of_visible_cases(user, _overdue_letters(on))
         .select_related("case", "institution")
         .order_by("followup_due", "id")
     )
+
+
+def overdue_count_parts(user: Any, on: date | None, hidden: tuple[uuid.UUID, ...]) -> tuple[Any, Any]:
+    """``overdue_followups`` for counting (see ``access.visible_count_parts``)."""
+    from passage.cases.access import visible_count_parts
+
+    return visible_count_parts(user, _overdue_letters(on), hidden)
+
+
+def _overdue_letters(on: date | None) -> Any:
+    return Letter.objects.filter(reply_status=ReplyStatus.AWAITING, followup_due__lte=on or today())
 
 
 @dataclass(frozen=True)

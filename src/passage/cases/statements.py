@@ -117,13 +117,23 @@ class PreparedQuery:
         columns: when given, ``rows()`` returns mappings of these columns (``values(*columns)``)
             while ``count()`` still counts on the plain queryset, so that the joins the columns
             need stay out of the count. Without it, ``build`` returns a ``values()`` queryset.
+        count_parts: ``count_parts(*inputs, *count_inputs) -> (QuerySet, QuerySet | None)``
+            whose counts' difference is the plain query's count (``access.visible_count_parts``):
+            counted instead of the plain query, both in one round trip. ``count_inputs`` are
+            what only the count needs (``count(*inputs, count_inputs=...)``).
     """
 
-    def __init__(self, build: Callable[..., QuerySet[Any]], columns: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[Any]],
+        columns: tuple[str, ...] = (),
+        count_parts: Callable[..., tuple[QuerySet[Any], QuerySet[Any] | None]] | None = None,
+    ) -> None:
         self._build = build
         self._columns = columns
+        self._count_parts = count_parts
         self._rows: Kept[_Rows] = Kept(CACHE_SIZE)
-        self._counts: Kept[_Count] = Kept(CACHE_SIZE)
+        self._counts: Kept[tuple[_Count, ...]] = Kept(CACHE_SIZE)
 
     def rows(self, *inputs: Hashable, window: tuple[int, int] | None = None) -> list[dict[str, Any]]:
         """The query's rows as mappings of column name to value, ``window`` = (start, stop) if given."""
@@ -138,21 +148,19 @@ class PreparedQuery:
         rows = _run(connection, statement.sql, statement.params, len(statement.names), statement.converters)
         return [dict(zip(statement.names, row, strict=True)) for row in rows]
 
-    def count(self, *inputs: Hashable) -> int:
+    def count(self, *inputs: Hashable, count_inputs: tuple[Hashable, ...] = ()) -> int:
         """How many rows the plain query has."""
         connection = connections[DEFAULT_DB_ALIAS]
-        key = (connection, inputs)
-        statement = self._counts.get(key)
-        if statement is None:
-            statement, counted = self._compile_count(connection, inputs)
-            self._counts.put(key, statement)
+        key = (connection, inputs, count_inputs)
+        statements = self._counts.get(key)
+        if statements is None:
+            statements, counted = self._compile_counts(connection, inputs, count_inputs)
+            self._counts.put(key, statements)
             return counted
-        if statement.sql is None:
-            return 0
-        with connection.cursor() as cursor:
-            cursor.execute(statement.sql, statement.params)
-            row = cursor.fetchone()
-        return int(row[0])
+        asked = [statement for statement in statements if statement.sql is not None]
+        answers = iter(_rows_together(connection, [(str(item.sql), list(item.params)) for item in asked]))
+        numbers = [int(next(answers)[0][0]) if statement.sql is not None else 0 for statement in statements]
+        return numbers[0] - sum(numbers[1:])
 
     def cache_info(self) -> tuple[KeptInfo, KeptInfo]:
         """The statement caches' hits, misses and sizes: (rows, count)."""
@@ -181,9 +189,22 @@ class PreparedQuery:
             raise TypeError("a prepared query reads plain columns, one per name")
         return _Rows(sql, tuple(params), names, _converters(compiler, fields))
 
-    def _compile_count(self, connection: BaseDatabaseWrapper, inputs: tuple[Hashable, ...]) -> tuple[_Count, int]:
-        """The count's statement and, as this first call's answer, the count Django made with it."""
-        queryset = _built_on(connection, self._build(*inputs))
+    def _compile_counts(
+        self, connection: BaseDatabaseWrapper, inputs: tuple[Hashable, ...], count_inputs: tuple[Hashable, ...]
+    ) -> tuple[tuple[_Count, ...], int]:
+        """The count's statements and, as this first call's answer, the count Django made with them."""
+        if self._count_parts is None:
+            if count_inputs:
+                raise TypeError("count inputs are for a query counted in parts")
+            parts: tuple[QuerySet[Any], ...] = (self._build(*inputs),)
+        else:
+            whole, less = self._count_parts(*inputs, *count_inputs)
+            parts = (whole,) if less is None else (whole, less)
+        compiled = [self._compile_count(connection, _built_on(connection, part)) for part in parts]
+        return tuple(statement for statement, _counted in compiled), compiled[0][1] - sum(n for _s, n in compiled[1:])
+
+    @staticmethod
+    def _compile_count(connection: BaseDatabaseWrapper, queryset: QuerySet[Any]) -> tuple[_Count, int]:
         # Django builds a count's aggregate inside count() and runs it at once: the statement is
         # noted on its way to the driver.
         seen: list[_Count] = []
@@ -204,12 +225,13 @@ class PreparedQuery:
 class PreparedPages:
     """A prepared query with its inputs, as a ``Paginator``'s object list: counted and sliced in SQL."""
 
-    def __init__(self, query: PreparedQuery, *inputs: Hashable) -> None:
+    def __init__(self, query: PreparedQuery, *inputs: Hashable, count_inputs: tuple[Hashable, ...] = ()) -> None:
         self._query = query
         self._inputs = inputs
+        self._count_inputs = count_inputs
 
     def count(self) -> int:
-        return self._query.count(*self._inputs)
+        return self._query.count(*self._inputs, count_inputs=self._count_inputs)
 
     def __len__(self) -> int:
         return self.count()

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from passage.accounts.access import CASE_WORKERS, LAWYERS, can_manage_cases, staff_view
 from passage.cases import actions
-from passage.cases.access import get_case_for_user, get_letter_for_user, viewer_of
+from passage.cases.access import get_case_for_user, get_letter_for_user, hidden_case_ids, viewer_of
 from passage.cases.actions_office import INSTITUTION_FIELDS, save_institution, seed_directory
 from passage.cases.charts import OUTCOMES, answer_chart
 from passage.cases.forms import InstitutionForm, LetterForm, ReplyStatusForm
@@ -87,7 +87,7 @@ def letter_status(request: HttpRequest, letter_id: Any) -> HttpResponse:
 
 
 # Counted on the plain letters, listed with their case's code and institution's names.
-_OVERDUE = PreparedQuery(actions.overdue_followups, columns=OVERDUE_COLUMNS)
+_OVERDUE = PreparedQuery(actions.overdue_followups, columns=OVERDUE_COLUMNS, count_parts=actions.overdue_count_parts)
 
 
 @staff_view(*CASE_WORKERS)
@@ -95,7 +95,8 @@ _OVERDUE = PreparedQuery(actions.overdue_followups, columns=OVERDUE_COLUMNS)
 def overdue(request: HttpRequest) -> HttpResponse:
     """Letters awaiting an answer whose follow-up date has come, oldest first."""
     on = actions.today()
-    page = paginate(request, PreparedPages(_OVERDUE, viewer_of(request.user), on))
+    viewer = viewer_of(request.user)
+    page = paginate(request, PreparedPages(_OVERDUE, viewer, on, count_inputs=(hidden_case_ids(viewer),)))
     context = {"page": page, "rows": overdue_rows_html(page.object_list, on), "today": on}
     return render(request, "cases/overdue.html", context)
 
