@@ -2,8 +2,9 @@
 
 The dashboard shows 50 rows on every request; rendering each row through template includes and
 filters cost more than all of the page's queries together. These functions produce what
-``cases/_stay.html`` and ``cases/_wanted.html`` produce for the other pages: every value is
-escaped, and every word is translated once per page with the same message ids. The escaping is
+``cases/_stay.html`` and ``cases/_wanted.html`` produce for the case list (the case page's summary
+uses them too): every value is escaped, and every word is translated once per page with the same
+message ids. The escaping is
 the standard library's, which Django's ``escape`` wraps: it gives the same text without the
 wrapper's check for lazy strings on each of a page's 600 values (every value here is a ``str``).
 """
@@ -86,6 +87,16 @@ def _deadline(row: LimboRow, words: _Words) -> str:
         return _DASH
     passed = f' <strong class="bad">{words.passed}</strong>' if row.deadline_passed else ""
     return row.next_deadline.isoformat() + passed
+
+
+def stay_html(row: LimboRow) -> SafeString:
+    """The end of the permitted stay, as ``cases/_stay.html`` shows it (the case page's summary)."""
+    return mark_safe(_stay(row, _Words.now()))  # noqa: S308 - built from escaped parts only
+
+
+def wanted_html(row: LimboRow) -> SafeString:
+    """The wanted-list flags, as ``cases/_wanted.html`` shows them (the case page's summary)."""
+    return mark_safe(_wanted(row, _Words.now()))  # noqa: S308 - built from escaped parts only
 
 
 def limbo_rows_html(rows: Iterable[LimboRow]) -> SafeString:

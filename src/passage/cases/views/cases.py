@@ -27,6 +27,7 @@ from passage.cases.forms import (
     TaskForm,
 )
 from passage.cases.letters_html import case_letters_html
+from passage.cases.limbo_html import stay_html, wanted_html
 from passage.cases.models import Case, CaseStatus, Letter, Task
 from passage.cases.presenters import (
     case_links,
@@ -137,10 +138,13 @@ def render_case_page(
         incidents = actions.read_incidents(user, case, incidents)
         task_titles = actions.task_titles(user, tasks) if tasks else {}
         subjects = actions.letter_subjects(user, letters) if letters else {}
+    summary = limbo_rows([case], lang, today)[0]
     page = {
         "case": case,
         "links": case_links(case.id),
-        "summary": limbo_rows([case], lang, today)[0],
+        "summary": summary,
+        "stay_html": stay_html(summary),
+        "wanted_html": wanted_html(summary),
         "text": text,
         "fact_rows_html": fact_rows_html(fact_lines(text.facts, lang)),
         "unknown_facts": len(actions.knowledge().facts) - len(text.facts),
