@@ -278,3 +278,32 @@ def test_an_error_in_joined_statements_is_djangos_and_the_connection_goes_on(off
         cursor.execute("SELECT 3")
         assert cursor.fetchone()[0] == 3
     assert joined is (connection.vendor == "postgresql")
+
+
+@pytest.mark.parametrize("asked", ["", "1", "2", "3", "4", "99", "-1", "0", "x", "2.0"])
+def test_a_page_asked_with_other_questions_is_the_page_the_orm_gives(office, make_cases, rf, asked):
+    """Count, page and other lists in one go: the same page as the plain paginator, any number asked."""
+    from passage.cases.statements import asked_together
+    from passage.cases.views.common import paginate, paginate_with
+
+    make_cases(5)  # seven cases in all, three pages of three
+    limbo = PreparedQuery(_limbo)
+    viewer = viewer_of(office.lawyer)
+    request = rf.get("/", {"page": asked} if asked else {})
+    expected = paginate(request, _limbo(office.lawyer), size=3)
+    piped: list[bool] = []
+
+    def note(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        piped.append(getattr(connection.connection, "_pipeline", None) is not None)
+        return execute(sql, params, many, context)
+
+    limbo.count(viewer)  # compiled before, so that what follows is what a page view does
+    with connection.execute_wrapper(note):
+        page, (others,) = paginate_with(request, PreparedPages(limbo, viewer), limbo.rows_ask(viewer), size=3)
+    assert (page.number, page.paginator.num_pages, page.paginator.count) == (expected.number, 3, 7)
+    assert list(page.object_list) == list(expected.object_list)
+    assert others == asked_together(limbo.rows_ask(viewer))[0] == list(_limbo(office.lawyer))
+    within = asked in ("", "1", "2", "3", "x", "2.0")  # asked as the page it turns out to be (1 if not a number)
+    assert len(piped) == (3 if within else 4)  # past either end: the paginator gives the last page, asked again
+    if connection.vendor == "postgresql":
+        assert all(piped[:3])

@@ -33,7 +33,7 @@ from django.db.models.query import ModelIterable, ValuesIterable, get_related_po
 from passage.round_trips import joined_round_trips
 from passage.web.kept import Kept, KeptInfo
 
-__all__ = ["PreparedPages", "PreparedQuery", "PreparedRecords", "fetch_together"]
+__all__ = ["Asked", "PreparedPages", "PreparedQuery", "PreparedRecords", "asked_together", "fetch_together"]
 
 # Enough for every staff member's pages for a few days (each inputs' statement is a few KB).
 CACHE_SIZE = 256
@@ -54,16 +54,6 @@ def _converters(compiler: Any, fields: list[Any]) -> _Converters:
         (position, tuple(functions), expression)
         for position, (functions, expression) in compiler.get_converters(fields).items()
     )
-
-
-def _run(
-    connection: BaseDatabaseWrapper, sql: str, params: Any, width: int, converters: _Converters
-) -> list[list[Any]]:
-    """The statement's rows, cut to ``width`` columns and converted as Django converts them."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    return _converted(connection, fetched, width, converters)
 
 
 def _rows_together(connection: BaseDatabaseWrapper, statements: list[tuple[str, list[Any]]]) -> list[list[Any]]:
@@ -93,6 +83,22 @@ def _converted(
 
 
 @dataclass(frozen=True)
+class Asked:
+    """A question ready to send: its statements (none when Django knows the answer without asking)
+    and how to make the answer from their raw rows. See ``asked_together``."""
+
+    statements: tuple[tuple[str, list[Any]], ...]
+    answer: Callable[[list[list[Any]]], Any]
+
+
+def asked_together(*asks: Asked) -> list[Any]:
+    """Each question's answer; on PostgreSQL every statement travels in one round trip."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    raw = iter(_rows_together(connection, [statement for ask in asks for statement in ask.statements]))
+    return [ask.answer([next(raw) for _statement in ask.statements]) for ask in asks]
+
+
+@dataclass(frozen=True)
 class _Rows:
     """A compiled ``values()`` query: its SQL (None when nothing can match) and how to read its rows."""
 
@@ -106,6 +112,17 @@ class _Rows:
 class _Count:
     sql: str | None  # None: Django answered 0 without asking (an empty queryset)
     params: tuple[Any, ...]
+
+
+def _count_asked(statements: tuple[_Count, ...]) -> Asked:
+    """The first count less the others (statements without SQL count 0)."""
+    asked = tuple((str(item.sql), list(item.params)) for item in statements if item.sql is not None)
+    signs = [1 if position == 0 else -1 for position, item in enumerate(statements) if item.sql is not None]
+
+    def answer(raw: list[list[Any]]) -> int:
+        return sum(sign * int(rows[0][0]) for sign, rows in zip(signs, raw, strict=True))
+
+    return Asked(asked, answer)
 
 
 class PreparedQuery:
@@ -137,6 +154,11 @@ class PreparedQuery:
 
     def rows(self, *inputs: Hashable, window: tuple[int, int] | None = None) -> list[dict[str, Any]]:
         """The query's rows as mappings of column name to value, ``window`` = (start, stop) if given."""
+        rows: list[dict[str, Any]] = asked_together(self.rows_ask(*inputs, window=window))[0]
+        return rows
+
+    def rows_ask(self, *inputs: Hashable, window: tuple[int, int] | None = None) -> Asked:
+        """``rows()`` as a question for ``asked_together``."""
         connection = connections[DEFAULT_DB_ALIAS]
         key = (connection, inputs, window)
         statement = self._rows.get(key)
@@ -144,23 +166,38 @@ class PreparedQuery:
             statement = self._compile_rows(connection, inputs, window)
             self._rows.put(key, statement)
         if statement.sql is None:
-            return []
-        rows = _run(connection, statement.sql, statement.params, len(statement.names), statement.converters)
-        return [dict(zip(statement.names, row, strict=True)) for row in rows]
+            return Asked((), lambda _raw: [])
+        names, width, converters = statement.names, len(statement.names), statement.converters
+
+        def answer(raw: list[list[Any]]) -> list[dict[str, Any]]:
+            return [dict(zip(names, row, strict=True)) for row in _converted(connection, raw[0], width, converters)]
+
+        return Asked(((statement.sql, list(statement.params)),), answer)
+
+    def count_ask(self, *inputs: Hashable, count_inputs: tuple[Hashable, ...] = ()) -> Asked:
+        """``count()`` as a question for ``asked_together``."""
+        statements, _counted = self._count_statements(inputs, count_inputs)
+        return _count_asked(statements)
 
     def count(self, *inputs: Hashable, count_inputs: tuple[Hashable, ...] = ()) -> int:
         """How many rows the plain query has."""
+        statements, counted = self._count_statements(inputs, count_inputs)
+        if counted is not None:
+            return counted  # Django asked it while it was compiled
+        return int(asked_together(_count_asked(statements))[0])
+
+    def _count_statements(
+        self, inputs: tuple[Hashable, ...], count_inputs: tuple[Hashable, ...]
+    ) -> tuple[tuple[_Count, ...], int | None]:
+        """The count's statements, and the count itself when they were compiled (and run) just now."""
         connection = connections[DEFAULT_DB_ALIAS]
         key = (connection, inputs, count_inputs)
         statements = self._counts.get(key)
-        if statements is None:
-            statements, counted = self._compile_counts(connection, inputs, count_inputs)
-            self._counts.put(key, statements)
-            return counted
-        asked = [statement for statement in statements if statement.sql is not None]
-        answers = iter(_rows_together(connection, [(str(item.sql), list(item.params)) for item in asked]))
-        numbers = [int(next(answers)[0][0]) if statement.sql is not None else 0 for statement in statements]
-        return numbers[0] - sum(numbers[1:])
+        if statements is not None:
+            return statements, None
+        statements, counted = self._compile_counts(connection, inputs, count_inputs)
+        self._counts.put(key, statements)
+        return statements, counted
 
     def cache_info(self) -> tuple[KeptInfo, KeptInfo]:
         """The statement caches' hits, misses and sizes: (rows, count)."""
@@ -230,7 +267,22 @@ class PreparedPages:
         self._inputs = inputs
         self._count_inputs = count_inputs
 
+        self._asked: tuple[int, tuple[int, int], list[dict[str, Any]]] | None = None
+
+    def ask_window(self, window: tuple[int, int], *others: Asked) -> list[Any]:
+        """Ask the count and the rows of ``window`` — with ``others``, in one round trip on
+        PostgreSQL — and keep them for the paginator; returns the answers to ``others``."""
+        count, rows, *answers = asked_together(
+            self._query.count_ask(*self._inputs, count_inputs=self._count_inputs),
+            self._query.rows_ask(*self._inputs, window=window),
+            *others,
+        )
+        self._asked = (count, window, rows)
+        return answers
+
     def count(self) -> int:
+        if self._asked is not None:
+            return self._asked[0]
         return self._query.count(*self._inputs, count_inputs=self._count_inputs)
 
     def __len__(self) -> int:
@@ -241,6 +293,10 @@ class PreparedPages:
             raise TypeError("a page of a prepared query is a plain slice")
         start = bounds.start or 0
         stop = bounds.stop if bounds.stop is not None else start + 10_000
+        if self._asked is not None:
+            _count, (asked_start, asked_stop), rows = self._asked
+            if start == asked_start and stop <= asked_stop:  # the asked window holds this slice
+                return rows[: stop - start]
         return self._query.rows(*self._inputs, window=(start, stop))
 
 

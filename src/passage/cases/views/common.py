@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from passage.accounts.access import LAWYERS
 from passage.accounts.models import User
 from passage.cases.models import Case
-from passage.cases.statements import PreparedPages, PreparedRecords
+from passage.cases.statements import Asked, PreparedPages, PreparedRecords
 
 PAGE_SIZE = 50
 
@@ -19,6 +19,22 @@ PAGE_SIZE = 50
 def paginate(request: HttpRequest, items: QuerySet[Any] | PreparedPages, size: int = PAGE_SIZE) -> Page:
     """The requested page (a bad or too-large number gives the nearest real page)."""
     return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+def paginate_with(
+    request: HttpRequest, items: PreparedPages, *others: Asked, size: int = PAGE_SIZE
+) -> tuple[Page, list[Any]]:
+    """``paginate``, with the count, the requested page's rows and ``others`` asked together (one
+    round trip on PostgreSQL); returns the page and the answers to ``others``.
+
+    A number past the last page is asked as given, then the paginator asks for the last page.
+    """
+    try:
+        number = max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        number = 1
+    answers = items.ask_window(((number - 1) * size, number * size), *others)
+    return paginate(request, items, size), answers
 
 
 # Everyone who may see a case: one statement for every case.
