@@ -307,3 +307,21 @@ def test_a_page_asked_with_other_questions_is_the_page_the_orm_gives(office, mak
     assert len(piped) == (3 if within else 4)  # past either end: the paginator gives the last page, asked again
     if connection.vendor == "postgresql":
         assert all(piped[:3])
+
+
+def test_the_first_page_asked_asks_no_more_than_the_next(office, make_cases, rf):
+    """Compiling the count runs it once; that answer is used, not asked a second time."""
+    from django.test.utils import CaptureQueriesContext
+
+    from passage.cases.views.common import paginate_with
+
+    make_cases(4)
+    limbo = PreparedQuery(_limbo)
+    viewer = viewer_of(office.lawyer)
+    counts = []
+    for _visit in range(2):
+        with CaptureQueriesContext(connection) as captured:
+            page, _none = paginate_with(rf.get("/"), PreparedPages(limbo, viewer), size=2)
+        counts.append(len(captured.captured_queries))
+        assert (page.paginator.count, len(page.object_list)) == (6, 2)
+    assert counts == [2, 2]

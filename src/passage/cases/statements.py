@@ -176,7 +176,9 @@ class PreparedQuery:
 
     def count_ask(self, *inputs: Hashable, count_inputs: tuple[Hashable, ...] = ()) -> Asked:
         """``count()`` as a question for ``asked_together``."""
-        statements, _counted = self._count_statements(inputs, count_inputs)
+        statements, counted = self._count_statements(inputs, count_inputs)
+        if counted is not None:  # Django asked it while it was compiled: nothing left to ask
+            return Asked((), lambda _raw: counted)
         return _count_asked(statements)
 
     def count(self, *inputs: Hashable, count_inputs: tuple[Hashable, ...] = ()) -> int:
