@@ -15,6 +15,10 @@ call asks the database.
 Why equal inputs give equal SQL: the builder sees nothing but its arguments and constants, and a
 ``Viewer`` holds exactly what the access rules read of a user (id, role, active). A role change
 is a new key, so it takes effect on the next request, as it did before.
+
+Questions that do not wait for each other's answers can be asked together (``fetch_together``,
+``asked_together``, ``PreparedPages.ask_window``): on PostgreSQL their statements share one round
+trip (``passage.round_trips``); on SQLite they run one after another, as before.
 """
 
 from __future__ import annotations
@@ -58,6 +62,13 @@ def _converters(compiler: Any, fields: list[Any]) -> _Converters:
 
 def _rows_together(connection: BaseDatabaseWrapper, statements: list[tuple[str, list[Any]]]) -> list[list[Any]]:
     """Each statement's raw rows; on PostgreSQL all sent at once, answered in one round trip."""
+    if len(statements) < 2:  # nothing to join: a pipeline would only add its own work
+        answers = []
+        for sql, params in statements:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                answers.append(cursor.fetchall())
+        return answers
     cursors = [connection.cursor() for _ in statements]
     try:
         with joined_round_trips(connection):
@@ -268,7 +279,6 @@ class PreparedPages:
         self._query = query
         self._inputs = inputs
         self._count_inputs = count_inputs
-
         self._asked: tuple[int, tuple[int, int], list[dict[str, Any]]] | None = None
 
     def ask_window(self, window: tuple[int, int], *others: Asked) -> list[Any]:
