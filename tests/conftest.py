@@ -6,6 +6,8 @@ volunteer with none, and an anonymous visitor who must see nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +24,21 @@ class Office:
     volunteer_none: Any
     case: Any  # assigned to the volunteer
     other_case: Any  # assigned to nobody
+
+
+@contextmanager
+def statements_piped() -> Iterator[list[bool]]:
+    """For each statement run in the block, whether it went in a PostgreSQL pipeline."""
+    from django.db import connection
+
+    piped: list[bool] = []
+
+    def note(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        piped.append(getattr(connection.connection, "_pipeline", None) is not None)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note):
+        yield piped
 
 
 def verified_client(client: Any, user: Any) -> Any:

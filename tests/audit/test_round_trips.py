@@ -15,18 +15,13 @@ from django.db import connection
 from passage.audit import chain
 from passage.audit.chain import GENESIS, record, verify
 from passage.audit.models import AuditEvent, AuditHead
+from tests.conftest import statements_piped
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_an_append_sends_its_statements_in_a_pipeline_on_postgresql(office: Any) -> None:
-    piped: list[bool] = []
-
-    def note(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        piped.append(getattr(connection.connection, "_pipeline", None) is not None)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(note):
+    with statements_piped() as piped:
         event = record(office.lawyer, "read", target_type="cases.case", target_id="x", fields=["narrative"])
     # PostgreSQL: lock, last row, insert and head all in the pipeline; SQLite never pipes.
     assert len(piped) >= 3

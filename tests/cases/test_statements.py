@@ -16,6 +16,7 @@ from passage.cases.access import cases_for_user, viewer_of
 from passage.cases.letters_html import OVERDUE_COLUMNS
 from passage.cases.statements import PreparedPages, PreparedQuery
 from passage.cases.views.dashboard import SUMMARY_FIELDS
+from tests.conftest import statements_piped
 
 pytestmark = pytest.mark.django_db
 
@@ -98,14 +99,8 @@ def test_counted_in_parts_it_gives_what_the_orm_counts_shredded_cases_left_out(o
     assert counted(office.lawyer) == 3  # seven letters are on shredded cases
     assert counted(office.volunteer) == 3 and hidden_case_ids(viewer_of(office.volunteer)) == ()
     assert len(overdue.rows(viewer_of(office.lawyer), on)) == 3
-    piped: list[bool] = []
-
-    def note(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        piped.append(getattr(connection.connection, "_pipeline", None) is not None)
-        return execute(sql, params, many, context)
-
     hidden = hidden_case_ids(viewer_of(office.lawyer))
-    with connection.execute_wrapper(note):
+    with statements_piped() as piped:
         overdue.count(viewer_of(office.lawyer), on, count_inputs=(hidden,))
     assert len(piped) == 2  # the letters, and those on the shredded cases
     assert all(piped) if connection.vendor == "postgresql" else not any(piped)
@@ -243,14 +238,10 @@ def test_record_queries_asked_together_give_what_each_gives_alone(office):
     notes = PreparedRecords(lambda case_id: Note.objects.filter(case_id=case_id).select_related("created_by"))
     nothing = PreparedRecords(lambda case_id: Case.objects.filter(pk=case_id, code__in=[]))  # Django asks nothing
     piped: list[bool] = []
-
-    def note(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        piped.append(getattr(connection.connection, "_pipeline", None) is not None)
-        return execute(sql, params, many, context)
-
     for case in (office.case, office.other_case):
-        with connection.execute_wrapper(note):
+        with statements_piped() as asked:
             together = fetch_together((tasks, case.id), (nothing, case.id), (notes, case.id))
+        piped += asked
         alone = [tasks.fetch(case.id), nothing.fetch(case.id), notes.fetch(case.id)]
         assert [[_fields(item) for item in found] for found in together] == [
             [_fields(item) for item in found] for found in alone
@@ -291,14 +282,8 @@ def test_a_page_asked_with_other_questions_is_the_page_the_orm_gives(office, mak
     viewer = viewer_of(office.lawyer)
     request = rf.get("/", {"page": asked} if asked else {})
     expected = paginate(request, _limbo(office.lawyer), size=3)
-    piped: list[bool] = []
-
-    def note(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        piped.append(getattr(connection.connection, "_pipeline", None) is not None)
-        return execute(sql, params, many, context)
-
     limbo.count(viewer)  # compiled before, so that what follows is what a page view does
-    with connection.execute_wrapper(note):
+    with statements_piped() as piped:
         page, (others,) = paginate_with(request, PreparedPages(limbo, viewer), limbo.rows_ask(viewer), size=3)
     assert (page.number, page.paginator.num_pages, page.paginator.count) == (expected.number, 3, 7)
     assert list(page.object_list) == list(expected.object_list)

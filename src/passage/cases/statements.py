@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Hashable
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -62,16 +63,11 @@ def _converters(compiler: Any, fields: list[Any]) -> _Converters:
 
 def _rows_together(connection: BaseDatabaseWrapper, statements: list[tuple[str, list[Any]]]) -> list[list[Any]]:
     """Each statement's raw rows; on PostgreSQL all sent at once, answered in one round trip."""
-    if len(statements) < 2:  # nothing to join: a pipeline would only add its own work
-        answers = []
-        for sql, params in statements:
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                answers.append(cursor.fetchall())
-        return answers
+    # A pipeline around one statement (or none) would only add its own work.
+    joined = joined_round_trips(connection) if len(statements) > 1 else nullcontext()
     cursors = [connection.cursor() for _ in statements]
     try:
-        with joined_round_trips(connection):
+        with joined:
             for cursor, (sql, params) in zip(cursors, statements, strict=True):
                 cursor.execute(sql, params)
             return [cursor.fetchall() for cursor in cursors]

@@ -27,7 +27,8 @@ def paginate_with(
     """``paginate``, with the count, the requested page's rows and ``others`` asked together (one
     round trip on PostgreSQL); returns the page and the answers to ``others``.
 
-    A number past the last page is asked as given, then the paginator asks for the last page.
+    A number past either end is asked as given (below one: as page one), then the paginator asks
+    for the page it gives instead.
     """
     try:
         number = max(1, int(request.GET.get("page") or 1))
