@@ -27,7 +27,7 @@ from passage.cases.forms import (
     TaskForm,
 )
 from passage.cases.letters_html import case_letters_html
-from passage.cases.limbo_html import stay_html, wanted_html
+from passage.cases.limbo_html import case_summary_html
 from passage.cases.models import Case, CaseStatus, Letter, Task
 from passage.cases.presenters import (
     case_links,
@@ -142,9 +142,7 @@ def render_case_page(
     page = {
         "case": case,
         "links": case_links(case.id),
-        "summary": summary,
-        "stay_html": stay_html(summary),
-        "wanted_html": wanted_html(summary),
+        "summary_html": case_summary_html(summary, case.created_at, assigned, summary.plan_url),
         "text": text,
         "fact_rows_html": fact_rows_html(fact_lines(text.facts, lang)),
         "unknown_facts": len(actions.knowledge().facts) - len(text.facts),
