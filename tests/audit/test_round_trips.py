@@ -7,6 +7,7 @@ another writer slipped in still makes it retry on top, as outside the pipeline.
 from __future__ import annotations
 
 import os
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -30,10 +31,61 @@ def test_an_append_sends_its_statements_in_a_pipeline_on_postgresql(office: Any)
     assert verify() == []
 
 
-@pytest.mark.skipif(
+_POSTGRES_ONLY = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
     reason="PostgreSQL only: SQLite has no pipeline, and its write lock keeps a second writer out",
 )
+
+
+def _round_trips(trace: str) -> int:
+    """How many times the client sent messages and then waited for the server's (libpq's trace)."""
+    senders = [line.split("\t")[0] for line in trace.splitlines() if line]
+    return sum(1 for pair in pairwise(senders) if pair == ("F", "B"))
+
+
+@_POSTGRES_ONLY
+def test_an_append_of_its_own_takes_two_round_trips_on_postgresql(office: Any, tmp_path: Any) -> None:
+    """[BEGIN, lock, last row] and [rows, head, COMMIT]: Django's atomic would add two more."""
+    from psycopg import pq
+
+    record(office.lawyer, "read", target_type="cases.case", target_id="warm", fields=["narrative"])
+    traced = tmp_path / "libpq.trace"
+    pgconn = connection.connection.pgconn
+    with traced.open("w") as out:
+        pgconn.trace(out.fileno())
+        pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+        try:
+            event = record(office.lawyer, "read", target_type="cases.case", target_id="x", fields=["narrative"])
+        finally:
+            pgconn.untrace()
+    trace = traced.read_text()
+    assert _round_trips(trace) == 2, trace
+    assert '"BEGIN"' in trace and '"COMMIT"' in trace
+    assert connection.connection.info.transaction_status == pq.TransactionStatus.IDLE
+    assert AuditEvent.objects.get(seq=event.seq).target_id == "x"
+    assert verify() == []
+
+
+@_POSTGRES_ONLY
+def test_an_append_that_fails_on_postgresql_leaves_no_transaction_open(office: Any, monkeypatch: Any) -> None:
+    from psycopg import pq
+
+    before = AuditEvent.objects.count()
+
+    def broken_signer(row_hash: str) -> str | None:
+        raise RuntimeError("signing failed")
+
+    monkeypatch.setattr(chain, "_vault_signer", broken_signer)
+    with pytest.raises(RuntimeError, match="signing failed"):
+        record(office.lawyer, "read", target_type="cases.case", target_id="lost", fields=["narrative"])
+    assert connection.connection.info.transaction_status == pq.TransactionStatus.IDLE  # rolled back
+    monkeypatch.undo()
+    assert AuditEvent.objects.count() == before
+    record(office.lawyer, "read", target_type="cases.case", target_id="next", fields=["narrative"])
+    assert AuditEvent.objects.count() == before + 1 and verify() == []
+
+
+@_POSTGRES_ONLY
 def test_a_row_slipped_in_by_another_writer_makes_the_append_retry_on_top(office: Any, monkeypatch: Any) -> None:
     """Someone writing without the lock takes the sequence number the append is about to use: the
     insert fails when the pipeline ends, as Django's IntegrityError, and the append goes again."""

@@ -203,47 +203,76 @@ def _statements_for(vendor: str) -> _Statements:
 def _append(events: list[AuditEvent]) -> None:
     """Chain ``events`` after the last row, in one transaction, and sign the new head.
 
-    On PostgreSQL the statements go in psycopg's pipeline mode: the transaction's start, the
-    lock and the look-up of the last row travel together, then the new rows and the head, then
-    the commit — three round trips to the server instead of six. Each statement still runs after
-    the one before it, so the last row is read only once the lock is held.
+    Concurrent writers from several processes are serialised (SQLite's write lock, an advisory
+    lock on PostgreSQL); a row slipped in without the lock fails the unique sequence number, and
+    the append goes again on top of it.
     """
     statements = _statements_for(connection.vendor)
     for _attempt in range(_RETRIES):
         try:
-            with transaction.atomic(), joined_round_trips(connection), connection.cursor() as cursor:
-                if connection.vendor == "postgresql":
-                    # Writers from several processes queue here instead of racing for the next
-                    # sequence number (SQLite already serialises writers).
-                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
-                cursor.execute(statements.last)
-                last = cursor.fetchone()
-                seq, prev_hash = (int(last[0]), str(last[1])) if last else (0, GENESIS)
-                for event in events:
-                    seq += 1
-                    event.seq, event.prev_hash = seq, prev_hash
-                    event.hash = prev_hash = _event_digest(event)
-                    event.mac = _vault_signer(event.hash) or ""
-                cursor.executemany(
-                    statements.insert,
-                    [
-                        [
-                            field.get_db_prep_save(field.pre_save(event, True), connection)
-                            for field in statements.insert_fields
-                        ]
-                        for event in events
-                    ],
-                )
-                signed = [event for event in events if event.mac]
-                if signed:
-                    head = signed[-1]
-                    cursor.execute(
-                        statements.set_head, [_HEAD_PK, head.seq, head.hash, _head_mac(head.seq, head.hash) or ""]
-                    )
-                return
+            if connection.vendor == "postgresql" and not connection.in_atomic_block and connection.get_autocommit():
+                _append_piped(statements, events)
+            else:
+                # Inside a caller's transaction (a change and its record commit together), or on SQLite.
+                with transaction.atomic(), joined_round_trips(connection), connection.cursor() as cursor:
+                    _write(cursor, statements, events)
+            return
         except IntegrityError:
             continue
     raise RuntimeError("could not append to the audit chain (too much contention)")
+
+
+def _append_piped(statements: _Statements, events: list[AuditEvent]) -> None:
+    """The append as its own transaction on PostgreSQL, in two round trips.
+
+    In psycopg's pipeline mode the transaction's start, the lock and the look-up of the last row
+    travel together; then the new rows, the head and the commit. Django's ``atomic`` would add
+    two more: psycopg sends its BEGIN on its own, and the commit after the pipeline has ended.
+    Each statement still runs after the one before it, so the last row is read only once the lock
+    is held. On any error the open transaction is rolled back before the error goes on.
+    """
+    try:
+        with joined_round_trips(connection), connection.cursor() as cursor:
+            cursor.execute("BEGIN")
+            _write(cursor, statements, events)
+            cursor.execute("COMMIT")
+    except BaseException:
+        _roll_back()
+        raise
+
+
+def _roll_back() -> None:
+    """End a transaction that ``_append_piped`` left open, as Django's ``atomic`` would."""
+    try:
+        with connection.wrap_database_errors:
+            connection.connection.rollback()  # psycopg: only when a transaction is open
+    except Exception:  # a connection that cannot roll back is not used again
+        connection.close()
+
+
+def _write(cursor: Any, statements: _Statements, events: list[AuditEvent]) -> None:
+    """Under the lock: read the last row, chain and sign the events after it, insert them, move the head."""
+    if connection.vendor == "postgresql":
+        # Writers from several processes queue here instead of racing for the next sequence
+        # number (SQLite already serialises writers).
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
+    cursor.execute(statements.last)
+    last = cursor.fetchone()
+    seq, prev_hash = (int(last[0]), str(last[1])) if last else (0, GENESIS)
+    for event in events:
+        seq += 1
+        event.seq, event.prev_hash = seq, prev_hash
+        event.hash = prev_hash = _event_digest(event)
+        event.mac = _vault_signer(event.hash) or ""
+    cursor.executemany(
+        statements.insert,
+        [[field.get_db_prep_save(field.pre_save(event, True), connection) for field in statements.insert_fields]
+         for event in events],
+    )  # fmt: skip
+    signed = [event for event in events if event.mac]
+    if signed:
+        head = signed[-1]
+        cursor.execute(statements.set_head, [_HEAD_PK, head.seq, head.hash, _head_mac(head.seq, head.hash) or ""])
 
 
 @dataclass(frozen=True)
