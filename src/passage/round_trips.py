@@ -9,12 +9,24 @@ share one round trip. The server still runs them one after another, in the order
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-__all__ = ["joined_round_trips"]
+__all__ = ["Asked", "joined_round_trips"]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question ready to send: its statements (none when the answer is known without asking)
+    and how to make the answer from their raw rows. ``passage.cases.statements.asked_together``
+    sends several in one round trip."""
+
+    statements: tuple[tuple[str, list[Any]], ...]
+    answer: Callable[[list[list[Any]]], Any]
 
 
 @contextmanager

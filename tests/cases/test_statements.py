@@ -255,6 +255,35 @@ def test_record_queries_asked_together_give_what_each_gives_alone(office):
     assert all(piped) if connection.vendor == "postgresql" else not any(piped)
 
 
+def test_a_case_key_asked_with_the_lists_serves_the_decryptions_that_follow(office, make_cases):
+    """The case page asks the case's wrapped key with its lists (one pipeline on PostgreSQL); the
+    case's cipher is then in the request's scope. A shredded case's key is not there to ask."""
+    from passage.cases.models import Case
+    from passage.cases.statements import PreparedRecords, fetch_together
+    from passage.sealing import service
+    from passage.vault import VaultError
+
+    tasks = PreparedRecords(_tasks)
+    case, table = office.case, Case._meta.db_table
+    expected = service.case_cipher(case.id).decrypt(table, case.id, "narrative", case.narrative_enc)
+    with service.request_scope():
+        with statements_piped() as asked:
+            found, answer = fetch_together((tasks, case.id), also=(service.case_key_ask(case.id),))
+        assert found == [] and answer is None
+        assert len(asked) == 2
+        assert all(asked) if connection.vendor == "postgresql" else not any(asked)
+        with CaptureQueriesContext(connection) as later:
+            narrative = service.case_cipher(case.id).decrypt(table, case.id, "narrative", case.narrative_enc)
+        assert narrative == expected and expected
+        assert later.captured_queries == []  # the key came with the lists
+    shredded = make_cases(1)[0]
+    actions.shred_case(shredded.id, actor=office.lawyer)
+    with service.request_scope():
+        assert fetch_together(also=(service.case_key_ask(shredded.id),)) == [None]
+        with pytest.raises(VaultError, match="crypto-shredded"):
+            service.case_cipher(shredded.id)
+
+
 def test_an_error_in_joined_statements_is_djangos_and_the_connection_goes_on(office):
     from django.db import DatabaseError, transaction
 

@@ -35,7 +35,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 
-from passage.round_trips import joined_round_trips
+from passage.round_trips import Asked, joined_round_trips
 from passage.web.kept import Kept, KeptInfo
 
 __all__ = ["Asked", "PreparedPages", "PreparedQuery", "PreparedRecords", "asked_together", "fetch_together"]
@@ -87,15 +87,6 @@ def _converted(
                 row[position] = convert(row[position], expression, connection)
         rows.append(row)
     return rows
-
-
-@dataclass(frozen=True)
-class Asked:
-    """A question ready to send: its statements (none when Django knows the answer without asking)
-    and how to make the answer from their raw rows. See ``asked_together``."""
-
-    statements: tuple[tuple[str, list[Any]], ...]
-    answer: Callable[[list[list[Any]]], Any]
 
 
 def asked_together(*asks: Asked) -> list[Any]:
@@ -347,20 +338,24 @@ class _Bound:
         return found
 
 
-def fetch_together(*asks: tuple[PreparedRecords, uuid.UUID]) -> list[list[Any]]:
-    """The instances of several prepared record queries, each asked as ``(query, record_id)``.
+def fetch_together(*asks: tuple[PreparedRecords, uuid.UUID], also: tuple[Asked, ...] = ()) -> list[Any]:
+    """The instances of several prepared record queries, each asked as ``(query, record_id)``,
+    then the answers to the questions ``also`` asked with them.
 
-    On PostgreSQL the statements travel together, one round trip for all (see ``_rows_together``).
-    The answers are what each query's ``fetch`` gives, in the order asked.
+    On PostgreSQL every statement travels together, one round trip for all (see ``_rows_together``).
+    The instances are what each query's ``fetch`` gives, in the order asked.
     """
     connection = connections[DEFAULT_DB_ALIAS]
-    return _instances(connection, [query._bound(connection, record_id, ()) for query, record_id in asks])
+    bound = [query._bound(connection, record_id, ()) for query, record_id in asks]
+    return _instances(connection, bound, also)
 
 
-def _instances(connection: BaseDatabaseWrapper, bound: list[_Bound]) -> list[list[Any]]:
+def _instances(connection: BaseDatabaseWrapper, bound: list[_Bound], also: tuple[Asked, ...] = ()) -> list[Any]:
     asked = [item for item in bound if item.statement.sql is not None]
-    answers = iter(_rows_together(connection, [(str(item.statement.sql), item.params) for item in asked]))
-    return [item.instances(connection, next(answers)) if item.statement.sql is not None else [] for item in bound]
+    statements = [(str(item.statement.sql), item.params) for item in asked]
+    answers = iter(_rows_together(connection, statements + [statement for ask in also for statement in ask.statements]))
+    found = [item.instances(connection, next(answers)) if item.statement.sql is not None else [] for item in bound]
+    return found + [ask.answer([next(answers) for _statement in ask.statements]) for ask in also]
 
 
 class PreparedRecords:

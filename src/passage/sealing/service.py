@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from passage.audit.chain import record
+from passage.round_trips import Asked
 from passage.sealing.models import CaseKey, VaultRecord
 from passage.vault import (
     BlindIndex,
@@ -216,15 +217,38 @@ def _key_aad(case_id: uuid.UUID) -> bytes:
     return field_aad("sealing_casekey", str(case_id), "data_key")
 
 
-def _case_key(case_id: uuid.UUID) -> DataKey:
+def _case_key(case_id: uuid.UUID, wrapped: bytes | None = None) -> DataKey:
+    """The case's data key, unwrapped from ``wrapped`` or from its stored row."""
     master = _master()
-    case_field = CaseKey._meta.get_field("case_id")
-    with connection.cursor() as cursor:
-        cursor.execute(_wrapped_key_sql(connection.vendor), [case_field.get_db_prep_value(case_id, connection)])
-        row = cursor.fetchone()
-    if row is None:
-        raise VaultError("this case's key was destroyed (crypto-shredded); its data cannot be read")
-    return master.unwrap_data_key(bytes(row[0]), aad=_key_aad(case_id))
+    if wrapped is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_wrapped_key_sql(connection.vendor), [_key_lookup_param(case_id)])
+            row = cursor.fetchone()
+        if row is None:
+            raise VaultError("this case's key was destroyed (crypto-shredded); its data cannot be read")
+        wrapped = bytes(row[0])
+    return master.unwrap_data_key(wrapped, aad=_key_aad(case_id))
+
+
+def _key_lookup_param(case_id: uuid.UUID) -> Any:
+    return CaseKey._meta.get_field("case_id").get_db_prep_value(case_id, connection)
+
+
+def case_key_ask(case_id: uuid.UUID) -> Asked:
+    """The look-up of the case's wrapped key, to be asked with other questions (one round trip on
+    PostgreSQL, see ``passage.cases.statements.fetch_together``).
+
+    Its answer, within a request, keeps the case's cipher in the request's scope, so the case's
+    decryptions that follow do not look the key up again; it answers None. A key that is gone
+    (crypto-shredded) is left to :func:`case_cipher`, which refuses as before.
+    """
+
+    def answer(raw: list[list[Any]]) -> None:
+        scope = _scope.get()
+        if raw[0] and scope is not None and case_id not in scope:
+            scope[case_id] = FieldCipher(case_id, wrapped=bytes(raw[0][0][0]))
+
+    return Asked(((_wrapped_key_sql(connection.vendor), [_key_lookup_param(case_id)]),), answer)
 
 
 @lru_cache(maxsize=4)
@@ -265,9 +289,9 @@ def _scrub_deleted_keys() -> None:
 class FieldCipher:
     """Encrypts and decrypts the sensitive fields of one case, each bound to its row and field."""
 
-    def __init__(self, case_id: uuid.UUID) -> None:
+    def __init__(self, case_id: uuid.UUID, *, wrapped: bytes | None = None) -> None:
         self.case_id = case_id
-        self._key = _case_key(case_id)
+        self._key = _case_key(case_id, wrapped)
 
     def encrypt(self, table: str, row_id: Any, field: str, text: str) -> bytes:
         return self._key.encrypt_text(text, aad=field_aad(table, str(row_id), field))

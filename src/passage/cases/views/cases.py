@@ -40,6 +40,7 @@ from passage.cases.presenters import (
 from passage.cases.statements import PreparedRecords, fetch_together
 from passage.cases.views.common import PEOPLE_ON_CASE, paginate, person_choices
 from passage.cases.views.dashboard import SUMMARY_FIELDS
+from passage.sealing.service import case_key_ask
 from passage.web.blank_forms import blank_form_html, form_html
 
 
@@ -128,9 +129,13 @@ def render_case_page(
     user = request.user
     lang = lang_of(request)
     today = actions.today()
-    # Six lists about the case, asked together: one round trip on PostgreSQL.
-    tasks, letters, notes, incidents, assigned, people = fetch_together(
-        *((query, case.id) for query in (_TASKS, _LETTERS, actions.NOTES, actions.INCIDENTS, _ASSIGNED, PEOPLE_ON_CASE))
+    # Six lists about the case and its key, asked together: one round trip on PostgreSQL.
+    tasks, letters, notes, incidents, assigned, people, _key = fetch_together(
+        *(
+            (query, case.id)
+            for query in (_TASKS, _LETTERS, actions.NOTES, actions.INCIDENTS, _ASSIGNED, PEOPLE_ON_CASE)
+        ),
+        also=(case_key_ask(case.id),),
     )
     with batched():
         text = actions.read_case(user, case)
