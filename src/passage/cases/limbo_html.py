@@ -2,11 +2,11 @@
 
 The dashboard shows 50 rows on every request; rendering each row through template includes and
 filters cost more than all of the page's queries together. These functions produce what
-``cases/_stay.html`` and ``cases/_wanted.html`` produce for the case list (the case page's summary
-is built here too): every value is escaped, and every word is translated once per page with the same
-message ids. The escaping is
-the standard library's, which Django's ``escape`` wraps: it gives the same text without the
-wrapper's check for lazy strings on each of a page's 600 values (every value here is a ``str``).
+``cases/_stay.html`` and ``cases/_wanted.html`` produce for the case list, and the case page's
+summary: every value is escaped, and every word is translated once per page with the same message
+ids. The escaping is the standard library's, which Django's ``escape`` wraps: it gives the same
+text without the wrapper's check for lazy strings on each of a page's 600 values (every value here
+is a ``str``).
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def case_summary_html(row: LimboRow, opened: Any, people: Iterable[Any], plan_ur
     the stay, the wanted lists, last contact, next deadline, best route, volunteers, opened.
 
     Through the template these eight lines were some forty nodes, three plural or formatted
-    translations and five filters: a fifth of the case page's rendering.
+    translations and five filters: 0.2-0.3 ms of the case page, a tenth of its rendering.
 
     Args:
         row: the case's limbo row (``limbo_rows``).
