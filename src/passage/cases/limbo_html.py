@@ -67,20 +67,27 @@ def _word(code: str, cache: dict[str, str]) -> str:
     return cache[code]
 
 
+def _status(row: LimboRow, cache: dict[str, str]) -> str:
+    """The best route's status as a labelled span."""
+    return f'<span class="status status-{escape(row.route_status)}">{_word(row.route_status, cache)}</span>'
+
+
+def _risk(row: LimboRow, cache: dict[str, str]) -> str:
+    """The best route's risk as a labelled span ("" when there is none), translated once per page."""
+    if not row.route_risk:
+        return ""
+    label = "risk:" + row.route_risk
+    if label not in cache:
+        cache[label] = escape(_("risk: %(risk)s") % {"risk": word(row.route_risk)})
+    return f'<span class="risk-{escape(row.route_risk)}">{cache[label]}</span>'
+
+
 def _route(row: LimboRow, words: _Words, risk_words: dict[str, str]) -> str:
     plan_url = escape(row.plan_url)
     if not row.route_name:
         return f'<a href="{plan_url}">{words.no_route}</a>'
-    risk = ""
-    if row.route_risk:
-        label = "risk:" + row.route_risk
-        if label not in risk_words:
-            risk_words[label] = escape(_("risk: %(risk)s") % {"risk": word(row.route_risk)})
-        risk = f'<span class="risk-{escape(row.route_risk)}">{risk_words[label]}</span>'
-    status = escape(row.route_status)
     return (
-        f'<a href="{plan_url}">{escape(row.route_name)}</a><br>\n'
-        f'<span class="status status-{status}">{_word(row.route_status, risk_words)}</span>\n{risk}'
+        f'<a href="{plan_url}">{escape(row.route_name)}</a><br>\n{_status(row, risk_words)}\n{_risk(row, risk_words)}'
     )
 
 
@@ -109,16 +116,12 @@ def case_summary_html(row: LimboRow, opened: Any, people: Iterable[Any], plan_ur
     if row.days_there is not None:
         there = ngettext("%(days)s day there", "%(days)s days there", row.days_there) % {"days": row.days_there}
         country += f" — {escape(there)}"
+    route = words.no_route
     if row.route_name:
-        route = (
-            f'{escape(row.route_name)} · <span class="status status-{escape(row.route_status)}">'
-            f"{escape(word(row.route_status))}</span>"
-        )
+        cache: dict[str, str] = {}
+        route = f"{escape(row.route_name)} · {_status(row, cache)}"
         if row.route_risk:
-            risk = escape(_("risk: %(risk)s") % {"risk": word(row.route_risk)})
-            route += f' · <span class="risk-{escape(row.route_risk)}">{risk}</span>'
-    else:
-        route = words.no_route
+            route += f" · {_risk(row, cache)}"
     names = ", ".join(escape(person.username) for person in people) or escape(_("none assigned"))
     lines = (
         (_("Current country"), country),
