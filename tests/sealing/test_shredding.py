@@ -93,21 +93,9 @@ def test_no_key_left_in_the_vault_opens_what_the_case_left_behind(office: Any, s
                 key.decrypt_text(bytes(blob), aad=aad)
 
 
-# Known gaps, reported to the lead; strict, so the test says so as soon as they are closed.
-RESIDUE = {
-    "postgresql": "VACUUM FULL after the shred clears the heap, but pg_wal keeps the old bytes until the "
-    "server recycles the segment (documented in the README)",
-}
-
-
 @pytest.mark.django_db(transaction=True)
-def test_the_destroyed_wrapped_key_is_gone_from_the_database_files(
-    vault: Any, django_user_model: Any, request: pytest.FixtureRequest
-) -> None:
+def test_the_destroyed_wrapped_key_is_gone_from_the_database_files(vault: Any, django_user_model: Any) -> None:
     from passage.accounts.models import Role
-
-    if connection.vendor in RESIDUE:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=RESIDUE[connection.vendor]))
 
     lawyer = django_user_model.objects.create_user("shred-lawyer", password="a-long-test-password", role=Role.LAWYER)
     case = actions.create_case(lawyer, true_name="Doomed Person", narrative="doomed narrative")
@@ -118,4 +106,9 @@ def test_the_destroyed_wrapped_key_is_gone_from_the_database_files(
     files = searchable_database_files()
     assert find(files, {"kept": [kept]}), "the search must find a live wrapped key"
     residue = find(files, {"destroyed wrapped key": [wrapped]})
+    if connection.vendor == "postgresql":
+        # A known gap, documented in the README: VACUUM FULL after the shred clears the tables,
+        # but the write-ahead log keeps the old bytes until the server recycles its segment, which
+        # may or may not have happened by now (it was once a strict xfail, and passed by chance).
+        residue = [(path, name) for path, name in residue if "/pg_wal/" not in path]
     assert residue == [], "\n".join(path for path, _name in residue)
