@@ -40,6 +40,19 @@ _batch: ContextVar[list[AuditEvent] | None] = ContextVar("passage_audit_batch", 
 Signer = Callable[[str], "str | None"]
 
 
+@dataclass
+class _Waiting:
+    """A request's ended batches, kept for the commit that ends the request (see until_response),
+    with the signer that was in hand when they were recorded."""
+
+    events: list[AuditEvent]
+    signer: Signer | None = None
+
+
+# Inside until_response: the request's waiting events; None elsewhere (a batch is appended when it ends).
+_waiting: ContextVar[_Waiting | None] = ContextVar("passage_audit_waiting", default=None)
+
+
 def _head_text(seq: int, row_hash: str) -> str:
     return f"head|{seq}|{row_hash}"
 
@@ -159,7 +172,63 @@ def batched() -> Iterator[None]:
     finally:
         _batch.reset(token)
         if pending:
-            _append(pending)
+            waiting = _waiting.get()
+            if waiting is None:
+                _append(pending)
+            else:
+                waiting.events.extend(pending)
+                waiting.signer = _signer_in_hand()
+
+
+@contextmanager
+def until_response() -> Iterator[None]:
+    """Within the block (one request), ended batches wait to be committed with the session.
+
+    Every staff page saves its session when it is done (the expiry slides with activity), and a
+    page that reads a case commits its audit rows too: two transactions, each waiting for the
+    disk, and on PostgreSQL five round trips. Inside this block a batch that ends is kept
+    instead, and the session store's save (``passage.web.sessions``) appends it in the same
+    transaction as the session's row: one commit. Whatever is still waiting when the block ends
+    (no session to save, an error page) is appended then, so the response never leaves before
+    its reads are in the chain. The events, their order in the batch and their signatures are
+    the same as when appended at once; they are signed with the key in hand when the batch
+    ended, as the request's key scope is over by the time the session is saved.
+    """
+    waiting = _Waiting([])
+    token = _waiting.set(waiting)
+    try:
+        yield
+    finally:
+        try:
+            append_waiting()
+        finally:
+            _waiting.reset(token)
+
+
+def waiting_events() -> bool:
+    """Whether this request has batched events that are not in the chain yet."""
+    waiting = _waiting.get()
+    return waiting is not None and bool(waiting.events)
+
+
+def append_waiting(also: tuple[str, list[Any]] | None = None) -> int:
+    """Append the request's waiting events now, with ``also`` (one more statement) in the same transaction.
+
+    Returns the number of rows ``also`` changed (0 without it). The events stop waiting only once
+    committed: on an error they are still there for the next try, and the error goes on.
+    """
+    waiting = _waiting.get()
+    if waiting is None or not waiting.events:
+        return 0
+    changed = _append(waiting.events, waiting.signer, also)
+    waiting.events = []
+    return changed
+
+
+def _signer_in_hand() -> Signer:
+    from passage.sealing.service import audit_signer
+
+    return audit_signer()
 
 
 @dataclass(frozen=True)
@@ -200,9 +269,11 @@ def _statements_for(vendor: str) -> _Statements:
     )
 
 
-def _append(events: list[AuditEvent]) -> None:
+def _append(events: list[AuditEvent], signer: Signer | None = None, also: tuple[str, list[Any]] | None = None) -> int:
     """Chain ``events`` after the last row, in one transaction, and sign the new head.
 
+    ``signer`` signs the rows (the vault's key as it is now, by default); ``also`` is one more
+    statement committed with them, whose changed row count is returned (0 without it).
     Concurrent writers from several processes are serialised (SQLite's write lock, an advisory
     lock on PostgreSQL); a row slipped in without the lock fails the unique sequence number, and
     the append goes again on top of it.
@@ -211,31 +282,40 @@ def _append(events: list[AuditEvent]) -> None:
     for _attempt in range(_RETRIES):
         try:
             if connection.vendor == "postgresql" and not connection.in_atomic_block and connection.get_autocommit():
-                _append_piped(statements, events)
-            else:
-                # Inside a caller's transaction (a change and its record commit together), or on SQLite.
-                with transaction.atomic(), joined_round_trips(connection), connection.cursor() as cursor:
-                    _write(cursor, statements, events)
-            return
+                return _append_piped(statements, events, signer, also)
+            # Inside a caller's transaction (a change and its record commit together), or on SQLite.
+            with transaction.atomic(), connection.cursor() as cursor:
+                with joined_round_trips(connection):
+                    _write(cursor, statements, events, signer)
+                    if also is not None:
+                        cursor.execute(*also)
+                return 0 if also is None else int(cursor.rowcount)  # known once a pipeline has ended
         except IntegrityError:
             continue
     raise RuntimeError("could not append to the audit chain (too much contention)")
 
 
-def _append_piped(statements: _Statements, events: list[AuditEvent]) -> None:
+def _append_piped(
+    statements: _Statements, events: list[AuditEvent], signer: Signer | None, also: tuple[str, list[Any]] | None
+) -> int:
     """The append as its own transaction on PostgreSQL, in two round trips.
 
     In psycopg's pipeline mode the transaction's start, the lock and the look-up of the last row
-    travel together; then the new rows, the head and the commit. Django's ``atomic`` would add
-    two more: psycopg sends its BEGIN on its own, and the commit after the pipeline has ended.
+    travel together; then the new rows, the head, ``also`` and the commit. Django's ``atomic``
+    would add two more: psycopg sends its BEGIN on its own, and the commit after the pipeline has
+    ended.
     Each statement still runs after the one before it, so the last row is read only once the lock
     is held. On any error the open transaction is rolled back before the error goes on.
     """
     try:
-        with joined_round_trips(connection), connection.cursor() as cursor:
-            cursor.execute("BEGIN")
-            _write(cursor, statements, events)
-            cursor.execute("COMMIT")
+        with connection.cursor() as cursor, connection.cursor() as other:
+            with joined_round_trips(connection):
+                cursor.execute("BEGIN")
+                _write(cursor, statements, events, signer)
+                if also is not None:  # on a cursor of its own, whose row count is known once the pipeline ends
+                    other.execute(*also)
+                cursor.execute("COMMIT")
+            return 0 if also is None else int(other.rowcount)
     except BaseException:
         _roll_back()
         raise
@@ -250,8 +330,9 @@ def _roll_back() -> None:
         connection.close()
 
 
-def _write(cursor: Any, statements: _Statements, events: list[AuditEvent]) -> None:
+def _write(cursor: Any, statements: _Statements, events: list[AuditEvent], signer: Signer | None = None) -> None:
     """Under the lock: read the last row, chain and sign the events after it, insert them, move the head."""
+    sign = signer or _vault_signer
     if connection.vendor == "postgresql":
         # Writers from several processes queue here instead of racing for the next sequence
         # number (SQLite already serialises writers).
@@ -263,7 +344,7 @@ def _write(cursor: Any, statements: _Statements, events: list[AuditEvent]) -> No
         seq += 1
         event.seq, event.prev_hash = seq, prev_hash
         event.hash = prev_hash = _event_digest(event)
-        event.mac = _vault_signer(event.hash) or ""
+        event.mac = sign(event.hash) or ""
     cursor.executemany(
         statements.insert,
         [[field.get_db_prep_save(field.pre_save(event, True), connection) for field in statements.insert_fields]
@@ -272,7 +353,7 @@ def _write(cursor: Any, statements: _Statements, events: list[AuditEvent]) -> No
     signed = [event for event in events if event.mac]
     if signed:
         head = signed[-1]
-        cursor.execute(statements.set_head, [_HEAD_PK, head.seq, head.hash, _head_mac(head.seq, head.hash) or ""])
+        cursor.execute(statements.set_head, [_HEAD_PK, head.seq, head.hash, _head_mac(head.seq, head.hash, sign) or ""])
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import uuid
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
-from passage.audit.chain import record
+from passage.audit.chain import append_waiting, record
 from passage.round_trips import Asked
 from passage.sealing.models import CaseKey, VaultRecord
 from passage.vault import (
@@ -199,6 +199,7 @@ def unseal_shares(mnemonics: list[str], *, actor: Any = None) -> None:
 
 def seal(*, actor: Any = None, reason: str = "manual") -> None:
     """Drop the keys from memory in every process at once."""
+    append_waiting()  # the request's reads, signed while the key is still here
     record(actor, "seal", target_type="sealing.vault", detail={"reason": reason})
     _forget_scope()
     holder().seal()
@@ -349,12 +350,33 @@ def audit_mac(row_hash: str) -> str | None:
     Keyed by the blind-index key, which is random, wrapped by the master key and kept across
     master-key rotations, so old rows still verify after a rotation.
     """
+    return audit_signer()(row_hash)
+
+
+def audit_signer() -> Callable[[str], str | None]:
+    """:func:`audit_mac` with the key in hand now, for rows signed later in the same request.
+
+    A request's batched reads are committed with its session, after the request's key scope has
+    ended (``passage.audit.chain.until_response``); asking the key daemon again then would cost
+    a round trip. The signer gives None once the vault is sealed, as :func:`audit_mac` does.
+    """
     try:
         master = _master()
         index = master.blind_index(_header_for(master))
     except VaultError:
-        return None
-    return index.compute(row_hash, purpose="audit-mac")
+        return _unsigned
+
+    def sign(row_hash: str) -> str | None:
+        try:
+            return index.compute(row_hash, purpose="audit-mac")
+        except VaultError:  # sealed since: wiped with the master key
+            return None
+
+    return sign
+
+
+def _unsigned(row_hash: str) -> str | None:
+    return None
 
 
 def office_public_key() -> bytes:
@@ -366,6 +388,7 @@ def office_public_key() -> bytes:
 
 def rotate(passphrase: str, shares: tuple[int, int] | None = None, *, actor: Any = None) -> list[str]:
     """New master key: re-wrap every case key (nothing else is re-encrypted)."""
+    append_waiting()  # the request's reads, signed before the old key is wiped
     with transaction.atomic():
         row = VaultRecord.objects.select_for_update().order_by("pk").first()
         if row is None:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from passage.audit.chain import until_response
+
 log = logging.getLogger("passage.web")
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -20,6 +22,20 @@ def no_store(get_response: Handler) -> Handler:
             response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"
         return response
+
+    return middleware
+
+
+def audit_reads_with_session(get_response: Handler) -> Handler:
+    """A page's batched reads are committed with its session, or alone before the response leaves.
+
+    See ``passage.audit.chain.until_response``. Placed just outside Django's session middleware,
+    whose save (``passage.web.sessions``) takes the waiting rows along.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        with until_response():
+            return get_response(request)
 
     return middleware
 

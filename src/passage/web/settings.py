@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "passage.web.middleware.no_store",
+    # A page's batched audit rows wait for the session's save, which commits both (see its module).
+    "passage.web.middleware.audit_reads_with_session",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "passage.intake.middleware.portal_language",
@@ -176,6 +178,7 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = CONFIG.session_minutes * 60
+SESSION_ENGINE = "passage.web.sessions"  # Django's database sessions, committed with waiting audit rows
 SESSION_SAVE_EVERY_REQUEST = True  # the expiry slides with activity
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
