@@ -159,7 +159,8 @@ def batched() -> Iterator[None]:
     appending them one by one costs a transaction, a look-up of the last row and a new signed
     head for every event. The events, their order and their content are the same either way.
     Use it around reads: an event recorded inside is written even if a transaction in the block
-    rolls back.
+    rolls back. Inside a request (:func:`until_response`) the ended batch waits and is committed
+    with the request's session, before the response leaves.
     """
     outer = _batch.get()
     if outer is not None:  # already batching: the outer block writes them
