@@ -325,6 +325,12 @@ class _Bound:
     statement: _Records
     params: list[Any]
 
+    def ask(self, connection: BaseDatabaseWrapper) -> Asked:
+        """This query as a question for ``asked_together``; no statement when nothing can match."""
+        if self.statement.sql is None:
+            return Asked((), lambda _raw: [])
+        return Asked(((str(self.statement.sql), self.params),), lambda raw: self.instances(connection, raw[0]))
+
     def instances(self, connection: BaseDatabaseWrapper, fetched: list[Any]) -> list[Any]:
         statement = self.statement
         if statement.model is None:
@@ -346,16 +352,9 @@ def fetch_together(*asks: tuple[PreparedRecords, uuid.UUID], also: tuple[Asked, 
     The instances are what each query's ``fetch`` gives, in the order asked.
     """
     connection = connections[DEFAULT_DB_ALIAS]
-    bound = [query._bound(connection, record_id, ()) for query, record_id in asks]
-    return _instances(connection, bound, also)
-
-
-def _instances(connection: BaseDatabaseWrapper, bound: list[_Bound], also: tuple[Asked, ...] = ()) -> list[Any]:
-    asked = [item for item in bound if item.statement.sql is not None]
-    statements = [(str(item.statement.sql), item.params) for item in asked]
-    answers = iter(_rows_together(connection, statements + [statement for ask in also for statement in ask.statements]))
-    found = [item.instances(connection, next(answers)) if item.statement.sql is not None else [] for item in bound]
-    return found + [ask.answer([next(answers) for _statement in ask.statements]) for ask in also]
+    return asked_together(
+        *(query._bound(connection, record_id, ()).ask(connection) for query, record_id in asks), *also
+    )
 
 
 class PreparedRecords:
@@ -378,7 +377,7 @@ class PreparedRecords:
     def fetch(self, record_id: uuid.UUID, *inputs: Hashable) -> list[Any]:
         """The instances the builder's queryset gives for this record."""
         connection = connections[DEFAULT_DB_ALIAS]
-        return _instances(connection, [self._bound(connection, record_id, inputs)])[0]
+        return asked_together(self._bound(connection, record_id, inputs).ask(connection))[0]
 
     def _bound(self, connection: BaseDatabaseWrapper, record_id: uuid.UUID, inputs: tuple[Hashable, ...]) -> _Bound:
         """The statement for these inputs with this record's id in its places."""
