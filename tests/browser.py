@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,3 +29,14 @@ def chromium() -> str:
     if not Path(path).exists():
         pytest.fail("Debian's chromium is missing: run scripts/install-system.sh as root (make test does)")
     return path
+
+
+def follow(page: Any, target: Any) -> None:
+    """Clicks a link or a submit button and waits until the page it opens has loaded.
+
+    A plain click only waits for the navigation to start: under load ``content()`` read right
+    after it can still see the old page, or an empty one. ``target`` is a selector or a locator.
+    """
+    locator = page.locator(target) if isinstance(target, str) else target
+    with page.expect_navigation():
+        locator.click()

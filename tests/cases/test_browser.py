@@ -10,7 +10,7 @@ import pytest
 
 from passage.cases import actions
 from passage.cases.models import Case, Letter
-from tests.browser import LAUNCH_ARGS, chromium
+from tests.browser import LAUNCH_ARGS, chromium, follow
 
 pytestmark = [
     pytest.mark.browser,
@@ -49,14 +49,14 @@ def test_it_saves_facts_and_records_a_letter_with_javascript_off(
     tab, base = lawyer_tab
     tab.goto(f"{base}/cases/{office.case.id}/facts/")
     tab.check("#id_fact_wanted_federal_1")
-    tab.click("text=Save facts and re-plan")
+    follow(tab, "text=Save facts and re-plan")
     assert tab.url.endswith(f"/cases/{office.case.id}/plan/")
     assert Case.objects.get(pk=office.case.pk).wanted_federal is True
 
     tab.goto(f"{base}/cases/{office.case.id}/letters/new/")
     tab.select_option("#id_institution", str(institution.pk))
     tab.fill("#id_subject", "Request for a humanitarian visa")
-    tab.click("text=Record the letter")
+    follow(tab, "text=Record the letter")
     letter = Letter.objects.get()
     assert tab.url.endswith(f"/letters/{letter.id}/")
     assert letter.date == actions.today() and letter.followup_due is not None

@@ -11,7 +11,7 @@ import pytest
 
 from passage.evidence.jobs import run_ocr
 from passage.evidence.models import EvidenceItem
-from tests.browser import LAUNCH_ARGS, chromium
+from tests.browser import LAUNCH_ARGS, chromium, follow
 from tests.evidence import files
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
@@ -53,7 +53,7 @@ def test_upload_read_link_and_download_a_dossier_with_javascript_off(lawyer_tab:
     tab.fill("#id_title", "Повестка в военкомат")
     tab.select_option("#id_provenance", "messenger")
     tab.screenshot(path=str(SHOTS / "1-upload-form.png"), full_page=True)
-    tab.click("text=Upload and encrypt")
+    follow(tab, "text=Upload and encrypt")
     item = EvidenceItem.objects.get()
     assert tab.url.endswith(f"/evidence/item/{item.id}/")
     assert "E1" in tab.content() and "image/png" in tab.content()
@@ -69,11 +69,11 @@ def test_upload_read_link_and_download_a_dossier_with_javascript_off(lawyer_tab:
 
     tab.goto(f"{base}/dossiers/case/{office.case.id}/")
     tab.select_option("#id_pathway", "de-22-2-aufenthg")
-    tab.click("text=Next: letter and evidence")
+    follow(tab, "text=Next: letter and evidence")
     assert "Sehr geehrte Damen und Herren" in tab.content()
     tab.check(f"input[name=items][value='{item.id}']")
     tab.screenshot(path=str(SHOTS / "4-dossier-form.png"), full_page=True)
-    tab.click("text=Build the dossier")
+    follow(tab, "text=Build the dossier")
     assert "Download PDF" in tab.content()
     tab.screenshot(path=str(SHOTS / "5-dossiers.png"), full_page=True)
     with tab.expect_download() as info:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.browser import LAUNCH_ARGS, chromium
+from tests.browser import LAUNCH_ARGS, chromium, follow
 from tests.conftest import PASSPHRASE, verified_client
 from tests.intake.conftest import PDF_BYTES
 
@@ -67,57 +67,57 @@ def test_a_person_reaches_the_office_in_russian_without_javascript(
     assert "Безопасная связь" in page.locator("h1").inner_text()
     shot(page, "01-start")
 
-    page.get_by_role("button", name="Получить кодовую фразу и начать").click()
+    follow(page, page.get_by_role("button", name="Получить кодовую фразу и начать"))
     words = page.locator("#codename li").all_inner_texts()
     assert len(words) == 7
     codename = " ".join(words)
     shot(page, "02-codename")
 
-    page.get_by_role("link", name="Я записал(а)").click()
+    follow(page, page.get_by_role("link", name="Я записал(а)"))
     page.fill("#codename", codename.upper())
-    page.get_by_role("button", name="Проверить").click()
+    follow(page, page.get_by_role("button", name="Проверить"))
     assert "Шаг 1 из" in page.content()
 
     page.select_option("select[name=current_country]", "KZ")
     page.fill("input[name=arrived_on]", "2026-09-01")
     page.select_option("select[name=citizenship]", "RU")
     shot(page, "03-where")
-    page.get_by_role("button", name="Далее").click()
+    follow(page, page.get_by_role("button", name="Далее"))
 
     page.check("input[name=has_internal_passport][value=yes]")
     page.check("input[name=has_foreign_passport][value=no]")  # no passport: its expiry is not asked
-    page.get_by_role("button", name="Далее").click()
+    follow(page, page.get_by_role("button", name="Далее"))
 
     assert "Ваша ситуация" in page.locator("h1").inner_text()
     page.check("input[name=situation][value=contract_left]")
-    page.get_by_role("button", name="Далее").click()
+    follow(page, page.get_by_role("button", name="Далее"))
 
     page.check("input[name=criminal_case][value=yes]")
     page.check("input[name=wanted_interstate][value=yes]")  # the others stay "I don't know"
     shot(page, "04-legal")
-    page.get_by_role("button", name="Далее").click()
+    follow(page, page.get_by_role("button", name="Далее"))
 
-    page.get_by_role("button", name="Далее").click()  # activity: every question skipped
+    follow(page, page.get_by_role("button", name="Далее"))  # activity: every question skipped
     page.check("input[name=ties_to][value=DE]")
-    page.get_by_role("button", name="Далее").click()
+    follow(page, page.get_by_role("button", name="Далее"))
     page.check("input[name=refugee_status_host][value=applied]")
-    page.get_by_role("button", name="Далее").click()
+    follow(page, page.get_by_role("button", name="Далее"))
     page.check("input[name=evidence][value=military_id]")
     page.check("input[name=evidence][value=criminal_case_notice]")
-    page.get_by_role("button", name="Далее").click()
+    follow(page, page.get_by_role("button", name="Далее"))
 
     page.fill("textarea[name=story]", STORY)
     shot(page, "05-story")
-    page.get_by_role("button", name="Далее").click()
+    follow(page, page.get_by_role("button", name="Далее"))
 
     document = tmp_path / "постановление.pdf"
     document.write_bytes(PDF_BYTES)
     page.set_input_files("#document", str(document))
-    page.get_by_role("button", name="Загрузить").click()
+    follow(page, page.get_by_role("button", name="Загрузить"))
     assert "постановление.pdf" in page.content()
     shot(page, "06-files")
 
-    page.get_by_role("link", name="Дальше — к обзору").click()
+    follow(page, page.get_by_role("link", name="Дальше — к обзору"))
     overview = page.content()
     assert "Это не юридическая консультация" in overview
     assert "Предупреждения" in overview
@@ -125,7 +125,7 @@ def test_a_person_reaches_the_office_in_russian_without_javascript(
     assert "Сообщает:" in overview  # the safety briefing, as reports
     shot(page, "07-overview")
 
-    page.get_by_role("button", name="Отправить в офис").first.click()
+    follow(page, page.get_by_role("button", name="Отправить в офис").first)
     assert "Отправлено в офис" in page.locator("h1").inner_text()
     shot(page, "08-sent")
     assert page_errors == []
@@ -141,17 +141,16 @@ def test_a_person_reaches_the_office_in_russian_without_javascript(
     assert answer is not None and answer.status == 503  # sealed: nothing to read yet
     desk.goto(f"{base}/unseal/")
     desk.fill("input[name=passphrase]", PASSPHRASE)
-    desk.locator("form:has(input[name=passphrase]) button[type=submit]").click()
+    follow(desk, desk.locator("form:has(input[name=passphrase]) button[type=submit]"))
     desk.goto(f"{base}/inbox/")
     shot(desk, "09-inbox")
-    with desk.expect_navigation():  # content() read mid-navigation was once empty, under load
-        desk.locator("table a").first.click()
+    follow(desk, desk.locator("table a").first)
     thread = desk.content()
     assert STORY in thread
     assert "постановление.pdf" in thread
     shot(desk, "10-submission")
     desk.fill("textarea[name=text]", REPLY)
-    desk.get_by_role("button", name="Seal and send reply").click()
+    follow(desk, desk.get_by_role("button", name="Seal and send reply"))
     assert REPLY in desk.content()
     staff.close()
 
@@ -160,7 +159,7 @@ def test_a_person_reaches_the_office_in_russian_without_javascript(
     back = again.new_page()
     back.goto(f"{base}/intake/login/")
     back.fill("#codename", "  " + "-".join(words) + " ")
-    back.get_by_role("button", name="Открыть").click()
+    follow(back, back.get_by_role("button", name="Открыть"))
     assert REPLY in back.content()
     assert "Ваша переписка с офисом" in back.content()
     shot(back, "11-reply")
