@@ -331,7 +331,7 @@ def _roll_back() -> None:
         connection.close()
 
 
-def _write(cursor: Any, statements: _Statements, events: list[AuditEvent], signer: Signer | None = None) -> None:
+def _write(cursor: Any, statements: _Statements, events: list[AuditEvent], signer: Signer | None) -> None:
     """Under the lock: read the last row, chain and sign the events after it, insert them, move the head."""
     sign = signer or _vault_signer
     if connection.vendor == "postgresql":
